@@ -1,0 +1,222 @@
+/**
+ * One model host: pure state plus a step function (ARCHITECTURE §4, docs/CONTRACTS.md "model").
+ *
+ *   initialModelHost(config, addr, seed) → state            deep-frozen
+ *   modelStep(state, input, now)         → { state, outputs } pure; the input is applied atomically
+ *   ownerCpu(state, input)               → CpuId | null      the netisr model (UP-13 … UP-15)
+ *   createModelHost(env)                 → Host              the model as a simulated peer
+ *
+ * The refinement checker replays an implementation's linearizing commits through `modelStep` and
+ * compares frames and call results byte for byte; the netisr-conformance checker asks `ownerCpu`.
+ * Both are written against docs/UDP-PROFILE.md, which is binding for everything observable.
+ * The TCP model (`src/model/tcp`) plugs in behind the same API: the `tcp` part of the state,
+ * frames with protocol 6, calls on TCP descriptors, timer inputs and `modelPollAt`.
+ */
+import { freeze, produce } from 'immer';
+import type { Draft } from 'immer';
+import type { IpAddr, Port } from '../core/addr';
+import { EPHEMERAL_FIRST, formatEndpoint } from '../core/addr';
+import { assert, assertNever, unreachable } from '../core/assert';
+import type { HostConfig } from '../core/config';
+import { MAX_CPUS } from '../core/config';
+import type { CallId, CpuId, Fd, FrameId } from '../core/ids';
+import { cpuId, threadId } from '../core/ids';
+import type { Host, HostEnv, SocketStatus } from '../core/host';
+import type { AppCall, CallCompletion } from '../core/socket';
+import type { Instant } from '../core/time';
+import type { CommitInput } from '../core/trace';
+import { decodePacket } from './corelib';
+import { ownerCpu } from './netisr/owner';
+import { callArrives } from './socket/calls';
+import type { DescriptorTable } from './socket/descriptors';
+import { emptyDescriptorTable } from './socket/descriptors';
+import { settlePending } from './socket/pending';
+import { udpCtlInput } from './udp/icmp';
+import { udpInput } from './udp/input';
+import type { UdpState } from './udp/state';
+import { initialUdpState } from './udp/state';
+
+export { ownerCpu };
+
+/** One external input of a host, in the order the impl linearized it (or the world delivered it). */
+export type ModelInput =
+  | { readonly kind: 'frame'; readonly bytes: Uint8Array }
+  | { readonly kind: 'call'; readonly call: AppCall }
+  | { readonly kind: 'timer'; readonly conn: string; readonly timer: string }
+  | { readonly kind: 'rollup'; readonly cpu: CpuId };
+
+/** What one step makes observable: frames to transmit (in order) and calls that completed. */
+export interface ModelOutputs {
+  readonly frames: readonly Uint8Array[];
+  readonly completions: readonly CallCompletion[];
+}
+
+/** A blocking `recv` that found nothing to return (UP-9): it completes at a later step. */
+export interface PendingRecv {
+  readonly call: CallId;
+  readonly fd: Fd;
+  readonly maxBytes: number;
+}
+
+/**
+ * Everything a model host knows. Deep-frozen: made only by `initialModelHost` and `modelStep`
+ * (immer), never mutated. Payload `Uint8Array`s inside cannot be frozen by the language; the
+ * model copies them on the way in and never writes to them.
+ */
+export interface ModelHostState {
+  readonly config: HostConfig;
+  readonly addr: IpAddr;
+  /** For the TCP model's own choices (ISNs); UDP draws nothing. */
+  readonly seed: number;
+  /** UP-2: descriptors, shared by every protocol. */
+  readonly fds: DescriptorTable;
+  /** UP-3: the host-wide ephemeral port cursor. */
+  readonly portCursor: Port;
+  /** UP-9: blocked receives, oldest first. */
+  readonly pending: readonly PendingRecv[];
+  readonly udp: UdpState;
+  /** Room for the TCP model (CONTRACTS "TCP model"); null until it plugs in. */
+  readonly tcp: null;
+}
+
+/** The step's outputs while they are collected (local to one step, never part of the state). */
+export interface Emitted {
+  readonly frames: Uint8Array[];
+  readonly completions: CallCompletion[];
+}
+
+export function initialModelHost(config: HostConfig, addr: IpAddr, seed: number): ModelHostState {
+  assert(Number.isInteger(config.ncpus) && config.ncpus >= 1 && config.ncpus <= MAX_CPUS, `ncpus ${config.ncpus}`);
+  assert(config.udp.maxdgram >= 0 && config.udp.recvspace >= 0, 'udp buffer sizes are non-negative');
+  return freeze({
+    config, addr, seed,
+    fds: emptyDescriptorTable(),
+    portCursor: EPHEMERAL_FIRST,
+    pending: [],
+    udp: initialUdpState(),
+    tcp: null,
+  }, true);
+}
+
+/** Apply one input atomically. Pure: `s` is left as it was, the new state is deep-frozen. */
+export function modelStep(s: ModelHostState, input: ModelInput, now: Instant): { state: ModelHostState; outputs: ModelOutputs } {
+  assert(Number.isSafeInteger(now) && now >= 0, `modelStep: bad instant ${now}`);
+  const out: Emitted = { frames: [], completions: [] };
+  const state = produce(s, (d) => {
+    switch (input.kind) {
+      case 'frame':
+        frameArrives(d, input.bytes, out);
+        break;
+      case 'call':
+        callArrives(d, input.call, out);
+        break;
+      case 'timer':
+        // TODO(tcp): tcpTimerFires. No UDP state has timers, so there is nothing to fire.
+        break;
+      case 'rollup':
+        // TODO(tcp): tcpRollup (ACK aggregation). UDP has no end-of-batch work.
+        break;
+      default:
+        assertNever(input, 'model input');
+    }
+    settlePending(d, out);
+  });
+  return { state, outputs: freeze({ frames: out.frames, completions: out.completions }) };
+}
+
+/**
+ * IP input: a frame that does not decode (truncated, bad checksum at any layer, bad lengths,
+ * fragments, unknown protocols) or is not addressed to this host is dropped silently (UP-11).
+ * DEVIATION: no forwarding and no broadcast/multicast reception — a host receives only what is
+ * addressed to its one address (UP-1), so UDP-9's destination clause holds trivially.
+ */
+function frameArrives(d: Draft<ModelHostState>, bytes: Uint8Array, out: Emitted): void {
+  const decoded = decodePacket(bytes);
+  if (!decoded.ok) {
+    const e = decoded.error;
+    if (e.kind === 'bad-checksum' && e.layer === 'udp') d.udp.stats.badsum += 1;
+    if (e.kind === 'bad-length' && e.layer === 'udp') d.udp.stats.badlen += 1;
+    return;
+  }
+  const { ip, body } = decoded.value;
+  if (ip.dst !== d.addr) return;
+  switch (body.proto) {
+    case 'udp':
+      udpInput(d, ip, body.udp, bytes, out);
+      return;
+    case 'icmp':
+      // TODO(tcp): ICMP errors quoting TCP go to tcpIcmpArrives.
+      udpCtlInput(d, body.icmp);
+      return;
+    case 'tcp':
+      // TODO(tcp): tcpSegmentArrives. Until the TCP model plugs in, segments are dropped.
+      return;
+    default:
+      assertNever(body, 'transport');
+  }
+}
+
+/** The earliest armed protocol timer (TCP only), or null. */
+export function modelPollAt(s: ModelHostState): { at: Instant; conn: string; timer: string } | null {
+  // TODO(tcp): tcpPollAt(s.tcp). Without the TCP part there is no timer: `s.tcp` is null.
+  return s.tcp;
+}
+
+/** UP-14: a UDP socket's status as reports and liveness see it. */
+export function modelStatus(s: ModelHostState): readonly SocketStatus[] {
+  return s.udp.sockets.map((sock) => ({
+    key: `udp fd ${sock.fd}`,
+    proto: 'udp' as const,
+    state: sock.peer !== null
+      ? `CONNECTED :${sock.lport} > ${formatEndpoint(sock.peer)}`
+      : sock.lport !== null ? `BOUND :${sock.lport}` : 'UNBOUND',
+  }));
+}
+
+/**
+ * The model as a peer in the simulator: each input is applied atomically when it arrives, so the
+ * model has no threads for the scheduler (`runnable()` is always empty). Each input leaves one
+ * `commit` event, on the CPU the netisr model assigns (user-side inputs on the caller's CPU), so
+ * the trace reads the same as an implementation host's. The model has no real threads; commits
+ * name thread = CPU number.
+ * TODO(seed): HostEnv carries no seed, so the host id seeds the model's own choices (TCP ISNs).
+ */
+export function createModelHost(env: HostEnv): Host {
+  let state = initialModelHost(env.config, env.addr, env.id);
+  let txn = 0;
+  const apply = (input: ModelInput, commitInput: (owner: CpuId | null) => CommitInput, cpuIfUser: CpuId): void => {
+    const owner = ownerCpu(state, input);
+    const step = modelStep(state, input, env.now());
+    state = step.state;
+    const frames: FrameId[] = step.outputs.frames.map((bytes) => env.transmit(bytes));
+    for (const c of step.outputs.completions) env.complete(c);
+    const cpu = owner ?? cpuIfUser;
+    txn += 1;
+    env.trace.emit({
+      kind: 'commit', host: env.id, cpu, thread: threadId(cpu), txn, input: commitInput(owner),
+      linearizes: true, frames, completions: step.outputs.completions.map((c) => c.call),
+    });
+  };
+  return {
+    env,
+    frameArrives(delivery, _frame, bytes) {
+      // A frame always has an owner CPU (UP-15), so the user-side CPU is never used.
+      apply({ kind: 'frame', bytes }, () => ({ kind: 'frame', delivery }), cpuId(0));
+    },
+    callIssued(call) {
+      apply({ kind: 'call', call }, (owner) => ({ kind: 'call', call: call.id, phase: owner === null ? 'user' : 'proto' }), call.cpu);
+    },
+    timeAdvanced() {
+      for (let due = modelPollAt(state); due !== null && due.at <= env.now(); due = modelPollAt(state)) {
+        const { conn, timer } = due;
+        apply({ kind: 'timer', conn, timer }, () => ({ kind: 'timer', conn, timer }), cpuId(0));
+      }
+    },
+    nextDeadline: () => modelPollAt(state)?.at ?? null,
+    runnable: () => [],
+    run(thread) {
+      unreachable(`model host ${env.id}: run(${thread}) but a model host never has runnable threads`);
+    },
+    status: () => modelStatus(state),
+  };
+}

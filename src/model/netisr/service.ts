@@ -1,0 +1,167 @@
+/**
+ * The netisr service loop and its message ports as checkable rules (ARCHITECTURE §4 and §6.2,
+ * docs/UDP-PROFILE.md UP-16, dragonfly.md D.1 and D.4).
+ *
+ * DragonFly's loop (`netmsg_service_loop`): wait for a message; handle messages one at a time,
+ * in port order, until the port is empty or 32 (`net.netisr.rollup_limit`) have been handled;
+ * then run the rollups once; wait again. `serviceLoopNext` states that as a pure function.
+ *
+ * `netisrPortViolations` reads one host's trace and reports every place where it breaks:
+ *   - `port-fifo`     (UP-16) messages of one sender to one port are handled in the order sent.
+ *                     Timer messages travel on the port's priority queue (D.10: MSGF_PRIORITY),
+ *                     which is FIFO by itself and overtakes the ordinary queue;
+ *   - `handled-once`  (UP-16) each sending of a message is handled exactly once by its port's
+ *                     thread: never a handling commit without a matching send, never twice;
+ *   - `txn-exclusive` one transaction at a time per thread: a thread's events belong to one open
+ *                     transaction until that transaction's commit, and a finished one never resumes;
+ *   - `rollup-limit`  no more than 32 handlers between two rollups of a thread;
+ *   - `rollup-empty`  a rollup only ends a batch: at least one handler since the last rollup;
+ *   - `rollup-drain`  the batch ends exactly when the port drains. The loop looks at its port
+ *                     some time between finishing a handler and starting its next transaction,
+ *                     and the queue can only grow in between; so if it was non-empty when the
+ *                     handler committed the next transaction must handle a message (below the
+ *                     limit), and if nothing was queued by the start of the next transaction that
+ *                     transaction must be the rollup. In between, either is correct.
+ * Whether handlers ran on the *right* CPU is `ownerCpu`'s question, not this file's.
+ */
+import type { CpuId, HostId, ThreadId } from '../../core/ids';
+import { NETISR_ROLLUP_LIMIT } from '../../core/config';
+import { assertNever } from '../../core/assert';
+import type { CommitInput, TraceEvent } from '../../core/trace';
+
+export interface ServiceLoopState {
+  /** Messages waiting on the thread's port. */
+  readonly queued: number;
+  /** Messages handled since the thread last ran its rollups. */
+  readonly handledSinceRollup: number;
+}
+
+export type ServiceLoopAction = 'handle' | 'rollup' | 'idle';
+
+/** D.1: what a netisr thread does next, given its port and its batch so far. */
+export function serviceLoopNext(s: ServiceLoopState): ServiceLoopAction {
+  if (s.handledSinceRollup >= NETISR_ROLLUP_LIMIT) return 'rollup';
+  if (s.queued > 0) return 'handle';
+  return s.handledSinceRollup > 0 ? 'rollup' : 'idle';
+}
+
+export type NetisrRule =
+  | 'port-fifo' | 'handled-once' | 'txn-exclusive' | 'rollup-limit' | 'rollup-empty' | 'rollup-drain';
+
+export interface NetisrViolation {
+  readonly rule: NetisrRule;
+  /** The trace event (its seq) where the violation shows. */
+  readonly seq: number;
+  readonly message: string;
+}
+
+type Commit = Extract<TraceEvent, { kind: 'commit' }>;
+
+interface Sending {
+  readonly msg: number;
+  readonly sender: ThreadId;
+  readonly priority: boolean;
+  readonly seq: number;
+}
+
+interface ThreadLoop {
+  readonly port: CpuId;
+  handled: number;
+  /** After a handler commit: was the port non-empty then, and has anything been sent since? */
+  afterHandler: { readonly queuedAtCommit: number; sentSince: number } | null;
+}
+
+/** D.10: timer messages go on the priority queue. */
+const isPriority = (input: CommitInput): boolean => input.kind === 'timer';
+
+/** Check UP-16 and the service-loop rules over `host`'s part of a trace. */
+export function netisrPortViolations(trace: readonly TraceEvent[], host: HostId): NetisrViolation[] {
+  const out: NetisrViolation[] = [];
+  const queues = new Map<CpuId, Sending[]>();
+  const loops = new Map<ThreadId, ThreadLoop>();
+  const txns = new Map<ThreadId, { open: number | null; done: Set<number> }>();
+  const queueOf = (p: CpuId): Sending[] => queues.get(p) ?? (queues.set(p, []).get(p) as Sending[]);
+  for (const ev of trace) {
+    if (!('host' in ev) || ev.host !== host) continue;
+    if (ev.kind === 'msg-sent') {
+      queueOf(ev.port).push({ msg: ev.msg, sender: ev.sender, priority: isPriority(ev.input), seq: ev.seq });
+      for (const loop of loops.values()) {
+        if (loop.port === ev.port && loop.afterHandler !== null) loop.afterHandler.sentSince += 1;
+      }
+      continue;
+    }
+    if (ev.kind === 'commit' || ev.kind === 'access') checkTxn(txns, ev, out);
+    if (ev.kind !== 'commit') continue;
+    if (ev.msg !== undefined) takeFromPort(queueOf(ev.cpu), ev, out);
+    checkLoop(loops, queueOf(ev.cpu), ev, out);
+  }
+  return out;
+}
+
+function checkTxn(
+  txns: Map<ThreadId, { open: number | null; done: Set<number> }>,
+  ev: Extract<TraceEvent, { kind: 'commit' | 'access' }>,
+  out: NetisrViolation[],
+): void {
+  const t = txns.get(ev.thread) ?? { open: null, done: new Set<number>() };
+  txns.set(ev.thread, t);
+  if (t.done.has(ev.txn)) {
+    out.push({ rule: 'txn-exclusive', seq: ev.seq, message: `thread ${ev.thread}: transaction ${ev.txn} resumed after its commit` });
+  } else if (t.open !== null && t.open !== ev.txn) {
+    out.push({ rule: 'txn-exclusive', seq: ev.seq, message: `thread ${ev.thread}: transaction ${ev.txn} ran inside open transaction ${t.open}` });
+  }
+  t.open = ev.kind === 'commit' ? null : ev.txn;
+  if (ev.kind === 'commit') t.done.add(ev.txn);
+}
+
+/** UP-16: a handling commit takes its sending off the port, first of its sender and class. */
+function takeFromPort(queue: Sending[], ev: Commit, out: NetisrViolation[]): void {
+  const i = queue.findIndex((q) => q.msg === ev.msg);
+  if (i < 0) {
+    out.push({ rule: 'handled-once', seq: ev.seq, message: `CPU ${ev.cpu} handled message ${ev.msg}, which is not queued on its port (never sent there, or handled twice)` });
+    return;
+  }
+  const taken = queue[i]!;
+  const earlier = queue.slice(0, i).find((q) => q.sender === taken.sender && q.priority === taken.priority);
+  if (earlier !== undefined) {
+    out.push({ rule: 'port-fifo', seq: ev.seq, message: `CPU ${ev.cpu} handled message ${taken.msg} (sent at ${taken.seq}) before message ${earlier.msg} (sent at ${earlier.seq}) of the same sender ${taken.sender}` });
+  }
+  queue.splice(i, 1);
+}
+
+/** D.1: batches of at most 32 handlers, each ended by one rollup exactly when the port drains. */
+function checkLoop(loops: Map<ThreadId, ThreadLoop>, queue: readonly Sending[], ev: Commit, out: NetisrViolation[]): void {
+  const kind = ev.msg !== undefined ? 'handle' : ev.input.kind === 'rollup' ? 'rollup' : null;
+  if (kind === null) return; // a user-side commit: not the service loop's
+  const loop = loops.get(ev.thread) ?? { port: ev.cpu, handled: 0, afterHandler: null };
+  loops.set(ev.thread, loop);
+  const at = `thread ${ev.thread} on CPU ${ev.cpu}`;
+  if (loop.afterHandler !== null && loop.handled < NETISR_ROLLUP_LIMIT) {
+    const { queuedAtCommit, sentSince } = loop.afterHandler;
+    const mustHandle = serviceLoopNext({ queued: queuedAtCommit, handledSinceRollup: loop.handled }) === 'handle';
+    const mustRollup = queuedAtCommit === 0 && sentSince === 0;
+    if (kind === 'rollup' && mustHandle) {
+      out.push({ rule: 'rollup-drain', seq: ev.seq, message: `${at} ran its rollups with ${queuedAtCommit} message(s) still queued after ${loop.handled} handled` });
+    } else if (kind === 'handle' && mustRollup) {
+      out.push({ rule: 'rollup-drain', seq: ev.seq, message: `${at} continued its batch after its port drained without running the rollups` });
+    }
+  }
+  switch (kind) {
+    case 'handle':
+      if (loop.handled >= NETISR_ROLLUP_LIMIT) {
+        out.push({ rule: 'rollup-limit', seq: ev.seq, message: `${at} handled message ${loop.handled + 1} of a batch; the limit is ${NETISR_ROLLUP_LIMIT}` });
+      }
+      loop.handled += 1;
+      loop.afterHandler = { queuedAtCommit: queue.length, sentSince: 0 };
+      return;
+    case 'rollup':
+      if (loop.handled === 0) {
+        out.push({ rule: 'rollup-empty', seq: ev.seq, message: `${at} ran its rollups without handling a message since the last ones` });
+      }
+      loop.handled = 0;
+      loop.afterHandler = null;
+      return;
+    default:
+      assertNever(kind, 'service loop action');
+  }
+}
