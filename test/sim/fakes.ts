@@ -1,13 +1,14 @@
 import { hostAddr, ipAddr } from '../../src/core/addr';
 import type { Endpoint, IpAddr } from '../../src/core/addr';
-import { TCP_DEFAULTS, UDP_DEFAULTS } from '../../src/core/config';
 import type { Host, HostEnv, RunnableThread, SocketStatus } from '../../src/core/host';
 import { cpuId, fd, threadId } from '../../src/core/ids';
 import type { DeliveryId, Fd, FrameId, ThreadId } from '../../src/core/ids';
 import { err, ok } from '../../src/core/result';
 import type { AppCall, CallRequest, CallResult, SocketError } from '../../src/core/socket';
 import type { Instant } from '../../src/core/time';
+import type { TraceEvent } from '../../src/core/trace';
 import type { AppSpec, HostSpec, LinkSpec, Scenario } from '../../src/scenario/types';
+import { runScenario } from '../../src/sim';
 
 /**
  * Fakes for the simulator's tests: a small UDP-like host that speaks through the Host seam only.
@@ -270,4 +271,21 @@ export function sender(hostIndex: number, peer: number, n: number, bytes = 10, c
   };
 }
 
-export const DEFAULT_CONFIG = { tcp: TCP_DEFAULTS, udp: UDP_DEFAULTS };
+/** The trace events of one kind, typed. */
+export function ofKind<K extends TraceEvent['kind']>(
+  trace: readonly TraceEvent[],
+  kind: K,
+): Extract<TraceEvent, { kind: K }>[] {
+  return trace.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
+}
+
+/** Fate of each frame, in frame order. */
+export const fates = (trace: readonly TraceEvent[]): string[] =>
+  ofKind(trace, 'frame-fate').map((e) => e.fate);
+
+/** Run a scenario on fake hosts; returns the record and the hosts. */
+export function runFake(s: Scenario, o: FakeHostOptions = {}, checkMode = true) {
+  const hosts: FakeHost[] = [];
+  const run = runScenario(s, { hostFactory: fakeFactory(o, hosts), checkMode });
+  return { run, hosts };
+}
