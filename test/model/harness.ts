@@ -169,3 +169,21 @@ export const words16 = (b: Uint8Array): number[] => {
   for (let i = 0; i < b.length; i += 2) out.push((b[i]! << 8) | (i + 1 < b.length ? b[i + 1]! : 0));
   return out;
 };
+
+/** Recompute the IPv4 header checksum of `frame` in place (after a test edits the header). */
+export function fixIpChecksum(frame: Uint8Array): Uint8Array {
+  const ihl = (frame[0]! & 0x0f) * 4;
+  frame[10] = 0;
+  frame[11] = 0;
+  const sum = ~onesFold(words16(frame.subarray(0, ihl))) & 0xffff;
+  frame[10] = sum >>> 8;
+  frame[11] = sum & 0xff;
+  return frame;
+}
+
+/** Set a 16-bit big-endian field of `frame`. */
+export function put16(frame: Uint8Array, at: number, value: number): Uint8Array {
+  frame[at] = value >>> 8;
+  frame[at + 1] = value & 0xff;
+  return frame;
+}
