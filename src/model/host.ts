@@ -25,7 +25,7 @@ import type { Host, HostEnv, SocketStatus } from '../core/host';
 import type { AppCall, CallCompletion } from '../core/socket';
 import type { Instant } from '../core/time';
 import type { CommitInput } from '../core/trace';
-import { decodePacket } from './corelib';
+import { decodePacket } from '../core/codec';
 import { ownerCpu } from './netisr/owner';
 import { callArrives } from './socket/calls';
 import type { DescriptorTable } from './socket/descriptors';

@@ -13,7 +13,7 @@ import { callId, cpuId, fd } from '../../src/core/ids';
 import type { Packet } from '../../src/core/packet';
 import type { AppCall, CallRequest, CallResult } from '../../src/core/socket';
 import { instant } from '../../src/core/time';
-import { decodePacket, encodePacket } from '../../src/model/corelib';
+import { decodePacket, encodePacket } from '../../src/core/codec';
 import type { ModelHostState, ModelInput, ModelOutputs } from '../../src/model/host';
 import { initialModelHost, modelStep, ownerCpu } from '../../src/model/host';
 

@@ -22,7 +22,7 @@ import { assert, assertNever, unreachable } from '../../core/assert';
 import type { CpuId, Fd } from '../../core/ids';
 import { cpuId } from '../../core/ids';
 import type { AppCall } from '../../core/socket';
-import { decodePacket } from '../corelib';
+import { decodePacket } from '../../core/codec';
 import type { ModelHostState, ModelInput } from '../host';
 import { sendCheck } from '../udp/user';
 import { quotedFlow } from '../udp/icmp';

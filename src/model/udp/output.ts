@@ -9,7 +9,7 @@ import type { Endpoint, IpAddr, Port } from '../../core/addr';
 import { assert } from '../../core/assert';
 import type { Ipv4Header, Packet } from '../../core/packet';
 import { ICMP_UNREACH, ICMP_UNREACH_PORT } from '../../core/packet';
-import { encodePacket } from '../corelib';
+import { encodePacket, icmpQuote } from '../../core/codec';
 
 /** UP-1: every packet a host builds has TTL 64, TOS 0, DF set and IP ID 0. */
 export const IP_TTL = 64;
@@ -55,13 +55,13 @@ export function icmpPortUnreachable(opts: {
   readonly frame: Uint8Array;
 }): Uint8Array {
   const ihl = (opts.frame[0]! & 0x0f) * 4;
-  const quoteEnd = ihl + ICMP_QUOTE_PAYLOAD_BYTES;
-  assert(opts.frame.length >= quoteEnd, 'UDP-8: a datagram that reached udp_input has an 8-byte header');
+  const quoted = icmpQuote(opts.frame);
+  assert(quoted.length === ihl + ICMP_QUOTE_PAYLOAD_BYTES, 'UDP-8: a datagram that reached udp_input has an 8-byte header');
   const packet: Packet = {
     ip: ipHeaderFrom(opts.self, opts.to),
     body: {
       proto: 'icmp',
-      icmp: { type: ICMP_UNREACH, code: ICMP_UNREACH_PORT, quoted: opts.frame.slice(0, quoteEnd) },
+      icmp: { type: ICMP_UNREACH, code: ICMP_UNREACH_PORT, quoted },
     },
   };
   return encodePacket(packet, { udpChecksum: false });
