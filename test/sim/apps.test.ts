@@ -17,8 +17,11 @@ import type { FakeHostOptions } from './fakes';
 const app = (steps: ScriptStep[], over: Partial<AppSpec> = {}): AppSpec =>
   ({ host: 0, cpu: 0, startUs: 0, steps, ...over });
 
-const calls = (trace: Parameters<typeof ofKind>[0]) => ofKind(trace, 'call-issued').map((e) => e.call);
-const results = (trace: Parameters<typeof ofKind>[0]) => ofKind(trace, 'call-completed').map((e) => e.result);
+type Trace = Parameters<typeof ofKind>[0];
+const calls = (trace: Trace) => ofKind(trace, 'call-issued').map((e) => e.call);
+const results = (trace: Trace) => ofKind(trace, 'call-completed').map((e) => e.result);
+
+const NONE = { ok: true, value: { kind: 'none' } } as const;
 
 function runApps(apps: AppSpec[], o: FakeHostOptions = {}) {
   return runFake(scenario({ apps }), o);
@@ -102,11 +105,17 @@ describe('apps: call contents', () => {
     ];
     const { run } = runApps([app([{ op: 'sleep', us: 0 }]), app(steps)]);
     const [, connect, send1, send2] = calls(run.trace).map((c) => c.req);
-    expect(connect).toEqual({ op: 'connect', fd: 3, remote: { addr: hostAddr(1), port: 9 }, nonblocking: true });
+    const remote = { addr: hostAddr(1), port: 9 };
+    expect(connect).toEqual({ op: 'connect', fd: 3, remote, nonblocking: true });
     expect(send1).toEqual({
-      op: 'send', fd: 3, data: payloadBytes(42, 1, 2, 33), to: { addr: hostAddr(1), port: 7 }, nonblocking: false,
+      op: 'send',
+      fd: 3,
+      data: payloadBytes(42, 1, 2, 33),
+      to: { addr: hostAddr(1), port: 7 },
+      nonblocking: false,
     });
-    expect(send2).toEqual({ op: 'send', fd: 3, data: payloadBytes(42, 1, 3, 5), nonblocking: false });
+    const data = payloadBytes(42, 1, 3, 5);
+    expect(send2).toEqual({ op: 'send', fd: 3, data, nonblocking: false });
   });
 
   it('a call names its app, the app’s CPU, and a run-wide call id in issue order', () => {
@@ -118,7 +127,8 @@ describe('apps: call contents', () => {
         app([{ op: 'socket', proto: 'udp', name: 's' }], { cpu: 2 }),
       ],
     }));
-    expect(ofKind(run.trace, 'call-issued').map((e) => [e.host, e.call.id, e.call.app, e.call.cpu])).toEqual([
+    const issued = ofKind(run.trace, 'call-issued');
+    expect(issued.map((e) => [e.host, e.call.id, e.call.app, e.call.cpu])).toEqual([
       [0, 0, 0, 3], [0, 1, 2, 2], [1, 2, 1, 0],
     ]);
   });
@@ -143,7 +153,7 @@ describe('apps: time', () => {
     expect(run.apps[0]).toMatchObject({ stepsDone: 5, stepsTotal: 5 });
   });
 
-  it('a call completed inside callIssued starts the next step at the same instant, after it', () => {
+  it('a call completed inside callIssued starts the next step at that instant, after it', () => {
     const { run } = runApps([app([
       { op: 'socket', proto: 'udp', name: 's' },
       { op: 'close', sock: 's' },
@@ -159,7 +169,9 @@ describe('apps: time', () => {
       { op: 'recv', sock: 's', maxBytes: 10 },
       { op: 'close', sock: 's' },
     ])]);
-    expect(run.apps[0]).toEqual({ app: 0, host: 0, stepsDone: 1, stepsTotal: 3, blockedOn: 'recv(fd 3)' });
+    expect(run.apps[0]).toEqual({
+      app: 0, host: 0, stepsDone: 1, stepsTotal: 3, blockedOn: 'recv(fd 3)',
+    });
   });
 });
 
@@ -171,24 +183,27 @@ describe('apps: the completion contract', () => {
     }
     override callIssued(call: AppCall): void {
       if (this.mode === 'unknown') {
-        this.env.complete({ call: (call.id + 100) as AppCall['id'], result: { ok: true, value: { kind: 'none' } } });
+        this.env.complete({ call: (call.id + 100) as AppCall['id'], result: NONE });
       } else {
         super.callIssued(call);
         super.callIssued(call);
       }
     }
   }
-  const rogue = (mode: 'twice' | 'unknown') => (_i: number, _s: HostSpec, env: HostEnv) => new Rogue(env, mode);
+  const rogue = (mode: 'twice' | 'unknown') =>
+    (_i: number, _s: HostSpec, env: HostEnv) => new Rogue(env, mode);
   const one = scenario({ apps: [app([{ op: 'socket', proto: 'udp', name: 's' }])] });
 
   it('completing a call twice is a crash', () => {
     const run = runScenario(one, { hostFactory: rogue('twice'), checkMode: true });
-    expect(run.outcome).toMatchObject({ kind: 'crash', message: 'host 0 completed call 0, which is not outstanding' });
+    const message = 'host 0 completed call 0, which is not outstanding';
+    expect(run.outcome).toMatchObject({ kind: 'crash', message });
   });
 
   it('completing a call that is not outstanding is a crash', () => {
     const run = runScenario(one, { hostFactory: rogue('unknown'), checkMode: true });
-    expect(run.outcome).toMatchObject({ kind: 'crash', message: 'host 0 completed call 100, which is not outstanding' });
+    const message = 'host 0 completed call 100, which is not outstanding';
+    expect(run.outcome).toMatchObject({ kind: 'crash', message });
   });
 
   it('a host may not complete another host’s call', () => {
@@ -201,11 +216,15 @@ describe('apps: the completion contract', () => {
         const h = factory(i, spec, env);
         if (i === 1) {
           const issue = h.callIssued.bind(h);
-          h.callIssued = (c) => { issue(c); hosts[0]!.env.complete({ call: c.id, result: { ok: true, value: { kind: 'none' } } }); };
+          h.callIssued = (c) => {
+            issue(c);
+            hosts[0]!.env.complete({ call: c.id, result: NONE });
+          };
         }
         return h;
       },
     });
-    expect(run.outcome).toMatchObject({ kind: 'crash', message: 'host 0 completed call 0 of host 1' });
+    const message = 'host 0 completed call 0 of host 1';
+    expect(run.outcome).toMatchObject({ kind: 'crash', message });
   });
 });

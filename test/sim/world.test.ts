@@ -19,9 +19,10 @@ const recvApp = (h = 1, over: Partial<AppSpec> = {}): AppSpec => ({
   steps: [{ op: 'socket', proto: 'udp', name: 's' }, { op: 'recv', sock: 's', maxBytes: 100 }],
   ...over,
 });
-const limits = (safetyUs: number, livenessUs: number, maxSteps = 100_000) => ({ safetyUs, livenessUs, maxSteps });
+const limits = (safetyUs: number, livenessUs: number, maxSteps = 100_000) =>
+  ({ safetyUs, livenessUs, maxSteps });
 
-/** Jitter, faults, several CPUs and a random schedule: everything that could leak nondeterminism. */
+/** Jitter, faults, several CPUs, a random schedule: everything that could leak nondeterminism. */
 const rich = (seed = 42): Scenario => scenario({
   seed,
   hosts: [host(3), host(2)],
@@ -34,7 +35,12 @@ const rich = (seed = 42): Scenario => scenario({
     ],
     partitions: [{ link: 0, startUs: 2000, endUs: 2500 }],
   },
-  apps: [sender(0, 1, 12, 20, 0), sender(0, 1, 12, 20, 2), recvApp(1), { ...sender(1, 0, 5), cpu: 1 }],
+  apps: [
+    sender(0, 1, 12, 20, 0),
+    sender(0, 1, 12, 20, 2),
+    recvApp(1),
+    { ...sender(1, 0, 5), cpu: 1 },
+  ],
   schedule: { choices: [1, 0, 3], then: { kind: 'random', seed: 9 } },
   limits: limits(3000, 1_000_000),
 });
@@ -52,7 +58,8 @@ describe('determinism (ARCHITECTURE §6.6)', () => {
 
   it('a different seed gives a different trace', () => {
     const opts: FakeHostOptions = { echo: true, threadsPerCpu: 2 };
-    expect(traceHash(runFake(rich(43), opts).run.trace)).not.toBe(traceHash(runFake(rich(), opts).run.trace));
+    const other = traceHash(runFake(rich(43), opts).run.trace);
+    expect(other).not.toBe(traceHash(runFake(rich(), opts).run.trace));
   });
 
   it('does not depend on the order in which a host lists its runnable threads', () => {
@@ -74,14 +81,17 @@ describe('the trace', () => {
   it('is stamped with seq 0, 1, 2 … and non-decreasing virtual time', () => {
     const { run } = runFake(rich(), { echo: true });
     run.trace.forEach((e, i) => expect(e.seq).toBe(i));
-    for (let i = 1; i < run.trace.length; i++) expect(run.trace[i]!.t).toBeGreaterThanOrEqual(run.trace[i - 1]!.t);
+    for (let i = 1; i < run.trace.length; i++) {
+      expect(run.trace[i]!.t).toBeGreaterThanOrEqual(run.trace[i - 1]!.t);
+    }
     expect(run.stats.events).toBe(run.trace.length);
   });
 
   it('opens the safety phase at 0 and the liveness phase at safetyUs', () => {
     const nap: AppSpec = { host: 0, cpu: 0, startUs: 0, steps: [{ op: 'sleep', us: 5000 }] };
     const { run } = runFake({ ...rich(), apps: [...rich().apps, nap] }, { echo: true });
-    expect(ofKind(run.trace, 'phase').map((e) => [e.phase, e.t])).toEqual([['safety', 0], ['liveness', 3000]]);
+    const phases = ofKind(run.trace, 'phase').map((e) => [e.phase, e.t]);
+    expect(phases).toEqual([['safety', 0], ['liveness', 3000]]);
     expect(run.trace[0]).toEqual({ kind: 'phase', phase: 'safety', seq: 0, t: 0 });
     expect(run.safetyEndUs).toBe(3000);
   });
@@ -93,7 +103,8 @@ describe('the trace', () => {
 
   it('with safetyUs 0, both phases open at 0', () => {
     const { run } = runFake(scenario({ apps: [sender(0, 1, 1)], limits: limits(0, 1000) }));
-    expect(ofKind(run.trace, 'phase').map((e) => [e.phase, e.t])).toEqual([['safety', 0], ['liveness', 0]]);
+    const phases = ofKind(run.trace, 'phase').map((e) => [e.phase, e.t]);
+    expect(phases).toEqual([['safety', 0], ['liveness', 0]]);
   });
 
   it('exposes checkMode to hosts', () => {
@@ -107,7 +118,7 @@ describe('the trace', () => {
     }
   });
 
-  it('records a copy of the frame: a sender reusing its buffer changes neither trace nor receiver', () => {
+  it('copies each frame: a sender reusing its buffer changes neither trace nor receiver', () => {
     class Reuser extends FakeHost {
       override frameArrives(): void {}
       override callIssued(): void {
@@ -119,10 +130,12 @@ describe('the trace', () => {
       }
     }
     const hosts: FakeHost[] = [];
-    const s = scenario({ apps: [{ host: 0, cpu: 0, startUs: 0, steps: [{ op: 'close', sock: 'x' }] }] });
+    const steps: ScriptStep[] = [{ op: 'close', sock: 'x' }];
+    const s = scenario({ apps: [{ host: 0, cpu: 0, startUs: 0, steps }] });
     const run = runScenario(s, {
       checkMode: true,
-      hostFactory: (i, spec, env) => (i === 0 ? new Reuser(env) : fakeFactory({}, hosts)(i, spec, env)),
+      hostFactory: (i, spec, env) =>
+        (i === 0 ? new Reuser(env) : fakeFactory({}, hosts)(i, spec, env)),
     });
     expect(ofKind(run.trace, 'frame-sent')[0]!.bytes[0]).toBe(0x45);
     expect(hosts[0]!.arrivals[0]!.bytes[0]).toBe(0x45);
@@ -131,7 +144,9 @@ describe('the trace', () => {
 
 describe('hosts and their environment', () => {
   it('hostConfigOf fills DragonFly defaults under the spec’s overrides', () => {
-    const spec: HostSpec = { stack: 'impl', ncpus: 4, tcp: { sack: false, mtu: 9000 }, udp: { recvspace: 10 } };
+    const spec: HostSpec = {
+      stack: 'impl', ncpus: 4, tcp: { sack: false, mtu: 9000 }, udp: { recvspace: 10 },
+    };
     expect(hostConfigOf(spec)).toEqual({
       stack: 'impl',
       ncpus: 4,
@@ -160,8 +175,12 @@ describe('hosts and their environment', () => {
   });
 
   it('calls timeAdvanced at each host deadline, and only then', () => {
-    const steps: ScriptStep[] = [{ op: 'socket', proto: 'udp', name: 's' }, { op: 'close', sock: 's' }];
-    const { hosts } = runFake(scenario({ apps: [{ host: 0, cpu: 0, startUs: 5, steps }] }), { callDelayUs: 30 });
+    const steps: ScriptStep[] = [
+      { op: 'socket', proto: 'udp', name: 's' },
+      { op: 'close', sock: 's' },
+    ];
+    const s = scenario({ apps: [{ host: 0, cpu: 0, startUs: 5, steps }] });
+    const { hosts } = runFake(s, { callDelayUs: 30 });
     expect(hosts[0]!.advancedAt).toEqual([35, 65]);
     expect(hosts[1]!.advancedAt).toEqual([]);
   });
@@ -175,7 +194,8 @@ describe('hosts and their environment', () => {
   it('a deadline that stays in the past after timeAdvanced is a crash, not a hang', () => {
     const { run } = runFake(scenario({ apps: [recvApp(1)] }), { stuckDeadlineUs: 10 });
     expect(run.outcome).toMatchObject({ kind: 'crash' });
-    expect(run.outcome.kind === 'crash' && run.outcome.message).toMatch(/host 0: nextDeadline\(\) 10 stays ≤ now 10/);
+    const message = run.outcome.kind === 'crash' && run.outcome.message;
+    expect(message).toMatch(/host 0: nextDeadline\(\) 10 stays ≤ now 10/);
   });
 
   it('a host listing another host’s thread, or one thread twice, is a crash', () => {
@@ -185,23 +205,28 @@ describe('hosts and their environment', () => {
           return list(this.env);
         }
       }
-      return runScenario(scenario(), { checkMode: true, hostFactory: (_i, _s, env) => new Liar(env) }).outcome;
+      const hostFactory = (_i: number, _s: HostSpec, env: HostEnv) => new Liar(env);
+      return runScenario(scenario(), { checkMode: true, hostFactory }).outcome;
     };
-    const th = (h: number, thread: number) => ({ host: h, cpu: 0, thread, name: 'x' }) as RunnableThread;
-    expect(bad((env) => [th(1 - env.id, 0)])).toMatchObject({ message: 'host 0 listed a runnable thread of host 1' });
-    expect(bad((env) => [th(env.id, 0), th(env.id, 0)])).toMatchObject({ message: 'host 0: thread 0 twice' });
+    const th = (h: number, thread: number) =>
+      ({ host: h, cpu: 0, thread, name: 'x' }) as RunnableThread;
+    const message = 'host 0 listed a runnable thread of host 1';
+    expect(bad((env) => [th(1 - env.id, 0)])).toMatchObject({ message });
+    const twice = bad((env) => [th(env.id, 0), th(env.id, 0)]);
+    expect(twice).toMatchObject({ message: 'host 0: thread 0 twice' });
   });
 });
 
 describe('outcomes', () => {
-  it('quiescent: every app done, nothing in flight, nothing runnable — pending host timers do not count', () => {
+  it('quiescent: apps done, nothing in flight or runnable; host timers do not count', () => {
     const { run } = runFake(scenario({ apps: [sender(0, 1, 2)] }), { idleTimerUs: 5_000_000 });
     expect(run.outcome).toEqual({ kind: 'quiescent' });
     expect(run.stats.endUs).toBe(100);
   });
 
   it('quiescent waits for frames still in flight', () => {
-    const { run, hosts } = runFake(scenario({ links: [link(0, 1, { delayUs: 777 })], apps: [sender(0, 1, 1)] }));
+    const s = scenario({ links: [link(0, 1, { delayUs: 777 })], apps: [sender(0, 1, 1)] });
+    const { run, hosts } = runFake(s);
     expect(run.outcome).toEqual({ kind: 'quiescent' });
     expect(hosts[1]!.arrivals.map((a) => a.t)).toEqual([777]);
     expect(run.stats.endUs).toBe(777);
@@ -214,10 +239,15 @@ describe('outcomes', () => {
     expect(run.stats.endUs).toBe(0);
   });
 
-  it('time-bound: time would pass safetyUs + livenessUs, with one pending line per unfinished app', () => {
-    const sleeper: AppSpec = { host: 0, cpu: 0, startUs: 0, steps: [{ op: 'sleep', us: 9_000_000 }] };
+  it('time-bound: time would pass safetyUs + livenessUs; one pending line per open app', () => {
+    const sleeper: AppSpec = {
+      host: 0, cpu: 0, startUs: 0, steps: [{ op: 'sleep', us: 9_000_000 }],
+    };
     const late: AppSpec = { ...recvApp(0), startUs: 8_000_000 };
-    const s = scenario({ apps: [recvApp(1), sleeper, late, sender(0, 1, 0)], limits: limits(1000, 2000) });
+    const s = scenario({
+      apps: [recvApp(1), sleeper, late, sender(0, 1, 0)],
+      limits: limits(1000, 2000),
+    });
     const { run } = runFake(s, { idleTimerUs: 2500 });
     expect(run.outcome).toEqual({
       kind: 'time-bound',
@@ -231,9 +261,10 @@ describe('outcomes', () => {
     expect(run.apps.map((a) => a.stepsDone)).toEqual([1, 0, 0, 1]);
   });
 
-  it('step-bound: more than maxSteps scheduler steps, naming the apps and the threads still runnable', () => {
+  it('step-bound: more than maxSteps steps; names open apps and runnable threads', () => {
     // Host 0's spinning thread is always index 0, so 'lowest' starves host 1 entirely.
-    const { run } = runFake(scenario({ apps: [recvApp(1)], limits: limits(1000, 1000, 50) }), { spin: true });
+    const s = scenario({ apps: [recvApp(1)], limits: limits(1000, 1000, 50) });
+    const { run } = runFake(s, { spin: true });
     expect(run.stats.steps).toBe(50);
     expect(run.stats.decisions).toBe(50);
     expect(run.outcome).toEqual({
@@ -246,7 +277,7 @@ describe('outcomes', () => {
     });
   });
 
-  it('crash: an exception from a host ends the run with its message, stack and the trace so far', () => {
+  it('crash: a host’s exception ends the run with message, stack and the trace so far', () => {
     const { run } = runFake(scenario({ apps: [sender(0, 1, 3)] }), { crashAtRun: 3 });
     expect(run.outcome).toMatchObject({ kind: 'crash', message: 'fake host 0 crashed' });
     expect(run.outcome.kind === 'crash' && run.outcome.stack).toMatch(/FakeHost\.run/);
@@ -257,7 +288,8 @@ describe('outcomes', () => {
 
   it('crash: from the host factory, and from a thrown non-Error', () => {
     const thrower = (x: unknown) => (): Host => { throw x; };
-    const a = runScenario(scenario(), { checkMode: true, hostFactory: thrower(new RangeError('no host')) });
+    const hostFactory = thrower(new RangeError('no host'));
+    const a = runScenario(scenario(), { checkMode: true, hostFactory });
     expect(a.outcome).toMatchObject({ kind: 'crash', message: 'no host' });
     expect(a.trace.map((e) => e.kind)).toEqual(['phase']);
     const b = runScenario(scenario(), { checkMode: true, hostFactory: thrower('boom') });
@@ -266,10 +298,15 @@ describe('outcomes', () => {
 
   it('crash: a malformed scenario is reported, never thrown', () => {
     const bad = (s: Scenario) => runFake(s).run.outcome;
-    expect(bad({ ...scenario(), version: 2 as 1 })).toMatchObject({ kind: 'crash', message: 'scenario version 2 ≠ 1' });
-    expect(bad(scenario({ limits: limits(-1, 0) }))).toMatchObject({ message: 'limits.safetyUs: -1 is not a natural number' });
-    expect(bad(scenario({ hosts: [{ stack: 'impl', ncpus: 0 }], links: [] }))).toMatchObject({ message: 'host 0: bad ncpus 0' });
-    const f = scenario({ faults: { frames: [{ link: 3, dir: 'ab', index: 0, fate: 'drop' }], partitions: [] } });
+    const v2 = bad({ ...scenario(), version: 2 as 1 });
+    expect(v2).toMatchObject({ kind: 'crash', message: 'scenario version 2 ≠ 1' });
+    const negative = bad(scenario({ limits: limits(-1, 0) }));
+    expect(negative).toMatchObject({ message: 'limits.safetyUs: -1 is not a natural number' });
+    const noCpu = bad(scenario({ hosts: [{ stack: 'impl', ncpus: 0 }], links: [] }));
+    expect(noCpu).toMatchObject({ message: 'host 0: bad ncpus 0' });
+    const f = scenario({
+      faults: { frames: [{ link: 3, dir: 'ab', index: 0, fate: 'drop' }], partitions: [] },
+    });
     expect(bad(f)).toMatchObject({ message: 'fault plan: frame fault names link 3' });
   });
 });
@@ -277,8 +314,11 @@ describe('outcomes', () => {
 describe('the record', () => {
   it('fills every field', () => {
     const { run } = runFake(rich(), { echo: true, threadsPerCpu: 2 });
-    expect(Object.keys(run).sort()).toEqual(['apps', 'choicesMade', 'hosts', 'outcome', 'safetyEndUs', 'stats', 'trace']);
-    expect(run.apps.map((a) => [a.app, a.host, a.stepsTotal])).toEqual([[0, 0, 13], [1, 0, 13], [2, 1, 2], [3, 1, 6]]);
+    expect(Object.keys(run).sort()).toEqual([
+      'apps', 'choicesMade', 'hosts', 'outcome', 'safetyEndUs', 'stats', 'trace',
+    ]);
+    const apps = run.apps.map((a) => [a.app, a.host, a.stepsTotal]);
+    expect(apps).toEqual([[0, 0, 13], [1, 0, 13], [2, 1, 2], [3, 1, 6]]);
     expect(run.stats.endUs).toBe(run.trace[run.trace.length - 1]!.t);
     expect(run.stats.steps).toBeGreaterThan(run.stats.decisions);
   });
