@@ -224,10 +224,11 @@ describe('schedules in whole runs', () => {
       }),
       fc.record({ kind: fc.constant('urw' as const), seed: fc.nat() }),
     );
+    const prefix = fc.array(fc.integer({ min: -3, max: 9 }), { maxLength: 5 });
     fc.assert(
-      fc.property(strategy, fc.array(fc.integer({ min: -3, max: 9 }), { maxLength: 5 }), (then, p) => {
+      fc.property(strategy, prefix, (then, c) => {
         const opts = { echo: true, threadsPerCpu: 2 };
-        const { run } = runFake(busy(then, { schedule: { choices: p, then } }), opts);
+        const { run } = runFake(busy(then, { schedule: { choices: c, then } }), opts);
         const schedule = { choices: run.choicesMade, then: { kind: 'lowest' } } as const;
         const replay = runFake(busy(then, { schedule }), opts);
         expect(traceHash(replay.run.trace)).toBe(traceHash(run.trace));
