@@ -18,8 +18,8 @@ export const fileOf = (cx: Counterexample): CounterexampleFile =>
     scenario: cx.scenario,
   });
 
-/** Where the vitest properties write failures: $MPCHECK_FAILURES or ./failures. */
-export const failuresDir = (): string => process.env['MPCHECK_FAILURES'] ?? 'failures';
+/** Where the vitest properties write failures: $MPCHECK_FAILURES or ./mpcheck-out/failures (git-ignored). */
+export const failuresDir = (): string => process.env['MPCHECK_FAILURES'] ?? 'mpcheck-out/failures';
 
 /** Write the counterexample under `dir/<property>/seed-<seed>.json`; returns the path. */
 export function saveCounterexample(cx: Counterexample, dir = failuresDir()): string {
