@@ -1,5 +1,9 @@
 import { join } from 'node:path';
-import { counterexampleFile, serializeCounterexample, writeCounterexample } from '../src/scenario/counterexample';
+import {
+  counterexampleFile,
+  serializeCounterexample,
+  writeCounterexample,
+} from '../src/scenario/counterexample';
 import type { CounterexampleFile } from '../src/scenario/counterexample';
 import type { Counterexample } from './types';
 
@@ -18,7 +22,7 @@ export const fileOf = (cx: Counterexample): CounterexampleFile =>
     scenario: cx.scenario,
   });
 
-/** Where the vitest properties write failures: $MPCHECK_FAILURES or ./mpcheck-out/failures (git-ignored). */
+/** Where vitest properties write failures: $MPCHECK_FAILURES or mpcheck-out/failures (ignored). */
 export const failuresDir = (): string => process.env['MPCHECK_FAILURES'] ?? 'mpcheck-out/failures';
 
 /** Write the counterexample under `dir/<property>/seed-<seed>.json`; returns the path. */
@@ -35,7 +39,8 @@ export function formatFailure(cx: Counterexample, path: string | null): string {
   const v = cx.verdict;
   const lines = [
     `property ${cx.property} failed after ${cx.runsBeforeFailure} runs ` +
-      `(seed ${cx.seed}, ${cx.shrinkSteps} shrink steps, fails with ${cx.minCpus} CPU${cx.minCpus === 1 ? '' : 's'})`,
+      `(seed ${cx.seed}, ${cx.shrinkSteps} shrink steps, ` +
+      `fails with ${cx.minCpus} CPU${cx.minCpus === 1 ? '' : 's'})`,
     `${v.checker} [${v.kind}]: ${v.message}`,
     ...(v.details ?? []).map((d) => `  ${d}`),
     '',
@@ -44,6 +49,8 @@ export function formatFailure(cx: Counterexample, path: string | null): string {
     '',
   ];
   if (path !== null) lines.push(`replay: ${replayCommand(path)}`);
-  lines.push(`same search: MPCHECK_SEED=${cx.seed} npx vitest run properties/${cx.property}.test.ts`);
+  lines.push(
+    `same search: MPCHECK_SEED=${cx.seed} npx vitest run properties/${cx.property}.test.ts`,
+  );
   return lines.join('\n');
 }

@@ -50,7 +50,8 @@ export function withCpus(scenario: Scenario, host: number, ncpus: number): Scena
 }
 
 /** The largest CPU count of any host: the CPUs the failure needs. */
-export const cpusNeeded = (scenario: Scenario): number => Math.max(...scenario.hosts.map((h) => h.ncpus));
+export const cpusNeeded = (scenario: Scenario): number =>
+  Math.max(...scenario.hosts.map((h) => h.ncpus));
 
 /** Runs candidates against the target failure within an attempt budget. */
 export class Shrinker {
@@ -124,7 +125,11 @@ function deleteChoiceChunks(start: CheckedRun, shrinker: Shrinker): CheckedRun {
 function zeroChoiceChunks(start: CheckedRun, shrinker: Shrinker): CheckedRun {
   let current = start;
   for (const size of chunkSizes(current.scenario.schedule.choices.length)) {
-    for (let i = 0; i < current.scenario.schedule.choices.length && !shrinker.exhausted; i += size) {
+    for (
+      let i = 0;
+      i < current.scenario.schedule.choices.length && !shrinker.exhausted;
+      i += size
+    ) {
       const choices = current.scenario.schedule.choices;
       if (choices.slice(i, i + size).every((c) => c === 0)) continue;
       const candidate = choices.map((c, k) => (k >= i && k < i + size ? 0 : c));
@@ -145,7 +150,11 @@ export interface SecondStageResult {
  * Materialize, lower CPU counts, then shrink the choice list. `first` must be a failing run of
  * `probe`; the result fails the same way and replays exactly from its scenario.
  */
-export function secondStage(first: CheckedRun, probe: Probe, maxAttempts: number): SecondStageResult {
+export function secondStage(
+  first: CheckedRun,
+  probe: Probe,
+  maxAttempts: number,
+): SecondStageResult {
   assert(!first.verdict.ok, 'secondStage: the starting run does not fail');
   const shrinker = new Shrinker(probe, first.verdict, maxAttempts);
   // Materializing replays the same run unless the stack is nondeterministic; keep `first` then.

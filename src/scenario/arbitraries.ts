@@ -52,7 +52,11 @@ export const DEFAULT_LIMITS: Limits = { safetyUs: 20_000, livenessUs: 200_000, m
  * `nil` with weight `nilWeight` against 1 for a value of `arb`, shrinking toward `nil`
  * (fc.option's `freq` can only make nil the rarer case).
  */
-export const mostlyNil = <T, N>(arb: fc.Arbitrary<T>, nil: N, nilWeight: number): fc.Arbitrary<T | N> =>
+export const mostlyNil = <T, N>(
+  arb: fc.Arbitrary<T>,
+  nil: N,
+  nilWeight: number,
+): fc.Arbitrary<T | N> =>
   fc.oneof(
     { withCrossShrink: true },
     { arbitrary: fc.constant(nil), weight: nilWeight },
@@ -85,9 +89,11 @@ const stackArb = (stacks: StackChoice): fc.Arbitrary<StackKind> =>
   stacks === 'mixed' ? fc.constantFrom<StackKind>('impl', 'model') : fc.constant(stacks);
 
 export const hostSpecArb = (o: Pick<HostsOptions, 'maxCpus' | 'stacks'>): fc.Arbitrary<HostSpec> =>
-  fc.record({ stack: stackArb(o.stacks), ncpus: ncpusArb(o.maxCpus), udp: udpConfigArb }).map(
-    ({ stack, ncpus, udp }): HostSpec => (udp === undefined ? { stack, ncpus } : { stack, ncpus, udp }),
-  );
+  fc
+    .record({ stack: stackArb(o.stacks), ncpus: ncpusArb(o.maxCpus), udp: udpConfigArb })
+    .map(({ stack, ncpus, udp }): HostSpec =>
+      udp === undefined ? { stack, ncpus } : { stack, ncpus, udp },
+    );
 
 export const hostsArb = (o: HostsOptions): fc.Arbitrary<HostSpec[]> =>
   fc.array(hostSpecArb(o), { minLength: o.minHosts, maxLength: o.maxHosts }).map((hosts) => {
@@ -104,7 +110,11 @@ interface LinkParams {
 
 const linkParamsArb: fc.Arbitrary<LinkParams> = fc.record({
   delayUs: fc.integer({ min: 1, max: 500 }),
-  jitterUs: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.integer({ min: 1, max: 300 }), weight: 1 }),
+  jitterUs: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(0), weight: 2 },
+    { arbitrary: fc.integer({ min: 1, max: 300 }), weight: 1 },
+  ),
   capacity: fc.integer({ min: 1, max: 4 }),
 });
 
@@ -118,11 +128,23 @@ export interface FaultFamilies {
   readonly capacity: boolean;
 }
 
-export const NO_FAULTS: FaultFamilies = { drop: false, duplicate: false, delay: false, partition: false, capacity: false };
+export const NO_FAULTS: FaultFamilies = {
+  drop: false,
+  duplicate: false,
+  delay: false,
+  partition: false,
+  capacity: false,
+};
 
 /** Half the runs are fault-free (the lossless paths); the rest switch each family on or off. */
 export const faultFamiliesArb: fc.Arbitrary<FaultFamilies> = mostlyNil(
-  fc.record({ drop: fc.boolean(), duplicate: fc.boolean(), delay: fc.boolean(), partition: fc.boolean(), capacity: fc.boolean() }),
+  fc.record({
+    drop: fc.boolean(),
+    duplicate: fc.boolean(),
+    delay: fc.boolean(),
+    partition: fc.boolean(),
+    capacity: fc.boolean(),
+  }),
   NO_FAULTS,
   1,
 );
@@ -150,7 +172,11 @@ interface RawPartition {
 }
 
 const rawPartitionArb = (safetyUs: number): fc.Arbitrary<RawPartition> =>
-  fc.record({ link: fc.nat(2), startUs: fc.nat(safetyUs), lengthUs: fc.integer({ min: 1, max: safetyUs }) });
+  fc.record({
+    link: fc.nat(2),
+    startUs: fc.nat(safetyUs),
+    lengthUs: fc.integer({ min: 1, max: safetyUs }),
+  });
 
 export interface FaultSwarm {
   readonly families: FaultFamilies;
@@ -173,7 +199,13 @@ export function meshLinks(hostCount: number, swarm: FaultSwarm): LinkSpec[] {
   for (let a = 0; a < hostCount; a++) {
     for (let b = a + 1; b < hostCount; b++) {
       const p = swarm.links[links.length % swarm.links.length]!;
-      links.push({ a, b, delayUs: p.delayUs, jitterUs: p.jitterUs, capacity: swarm.families.capacity ? p.capacity : 0 });
+      links.push({
+        a,
+        b,
+        delayUs: p.delayUs,
+        jitterUs: p.jitterUs,
+        capacity: swarm.families.capacity ? p.capacity : 0,
+      });
     }
   }
   return links;
@@ -189,7 +221,11 @@ export function faultPlanOf(swarm: FaultSwarm, linkCount: number): FaultPlan {
       return f.fate === 'drop' ? base : { ...base, delayUs: f.delayUs };
     });
   const partitions: Partition[] = swarm.families.partition
-    ? swarm.partitions.map((p) => ({ link: p.link % linkCount, startUs: p.startUs, endUs: p.startUs + p.lengthUs }))
+    ? swarm.partitions.map((p) => ({
+        link: p.link % linkCount,
+        startUs: p.startUs,
+        endUs: p.startUs + p.lengthUs,
+      }))
     : [];
   return { frames, partitions };
 }
@@ -199,7 +235,9 @@ export const strategyArb: fc.Arbitrary<StrategySpec> = fc.oneof(
   { withCrossShrink: true },
   fc.constant<StrategySpec>({ kind: 'lowest' }),
   fc.nat().map((seed): StrategySpec => ({ kind: 'random', seed })),
-  fc.record({ seed: fc.nat(), depth: fc.integer({ min: 1, max: 4 }) }).map(({ seed, depth }): StrategySpec => ({ kind: 'pct', seed, depth })),
+  fc
+    .record({ seed: fc.nat(), depth: fc.integer({ min: 1, max: 4 }) })
+    .map(({ seed, depth }): StrategySpec => ({ kind: 'pct', seed, depth })),
   fc.nat().map((seed): StrategySpec => ({ kind: 'urw', seed })),
   fc.constant<StrategySpec>({ kind: 'round-robin' }),
 );
@@ -212,7 +250,10 @@ const sizeArb: fc.Arbitrary<SizePlan> = fc.oneof(
   { withCrossShrink: true },
   { arbitrary: fc.nat(1472).map((bytes): SizePlan => ({ kind: 'small', bytes })), weight: 8 },
   { arbitrary: fc.constant<SizePlan>({ kind: 'max' }), weight: 1 },
-  { arbitrary: fc.integer({ min: 1, max: 64 }).map((extra): SizePlan => ({ kind: 'over', extra })), weight: 1 },
+  {
+    arbitrary: fc.integer({ min: 1, max: 64 }).map((extra): SizePlan => ({ kind: 'over', extra })),
+    weight: 1,
+  },
 );
 
 export const receiverPlanArb: fc.Arbitrary<ReceiverPlan> = fc.record({
@@ -221,7 +262,11 @@ export const receiverPlanArb: fc.Arbitrary<ReceiverPlan> = fc.record({
   // Receivers bind before any sender starts (senders start at ≥ 200 µs).
   startUs: fc.nat(50),
   sockets: fc.integer({ min: 1, max: 2 }),
-  maxBytes: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant<'full'>('full'), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 64 }), weight: 1 }),
+  maxBytes: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant<'full'>('full'), weight: 4 },
+    { arbitrary: fc.integer({ min: 1, max: 64 }), weight: 1 },
+  ),
   polls: fc.integer({ min: 1, max: 6 }),
   pollGapUs: fc.integer({ min: 100, max: 3000 }),
   closeAfterPolls: mostlyNil(fc.nat(5), null, 4),
@@ -229,11 +274,21 @@ export const receiverPlanArb: fc.Arbitrary<ReceiverPlan> = fc.record({
 
 const targetArb: fc.Arbitrary<TargetPlan> = fc.oneof(
   { withCrossShrink: true },
-  { arbitrary: fc.record({ receiver: fc.nat(1), socket: fc.nat(1) }).map((t): TargetPlan => ({ kind: 'receiver', ...t })), weight: 5 },
+  {
+    arbitrary: fc
+      .record({ receiver: fc.nat(1), socket: fc.nat(1) })
+      .map((t): TargetPlan => ({ kind: 'receiver', ...t })),
+    weight: 5,
+  },
   { arbitrary: fc.nat(2).map((host): TargetPlan => ({ kind: 'closed', host })), weight: 1 },
 );
 
-const QUIRKS: readonly QuirkPlan[] = ['send-to-while-connected', 'send-without-to', 'bind-twice', 'send-after-shutdown'];
+const QUIRKS: readonly QuirkPlan[] = [
+  'send-to-while-connected',
+  'send-without-to',
+  'bind-twice',
+  'send-after-shutdown',
+];
 
 const quirksArb: fc.Arbitrary<QuirkPlan[]> = fc.oneof(
   { withCrossShrink: true },
@@ -279,7 +334,11 @@ export interface UdpScenarioParts {
   readonly schedule: ScheduleSpec;
 }
 
-export function buildUdpScenario(parts: UdpScenarioParts, limits: Limits, faults: boolean): Scenario {
+export function buildUdpScenario(
+  parts: UdpScenarioParts,
+  limits: Limits,
+  faults: boolean,
+): Scenario {
   const swarm = faults ? parts.swarm : { ...parts.swarm, families: NO_FAULTS };
   const links = meshLinks(parts.hosts.length, swarm);
   const faultPlan = faultPlanOf(swarm, links.length);

@@ -46,7 +46,8 @@ export interface CounterexampleFile {
 
 const require = createRequire(import.meta.url);
 /** package.json's version: files say which harness wrote them. */
-export const HARNESS_VERSION: string = (require('../../package.json') as { version: string }).version;
+export const HARNESS_VERSION: string = (require('../../package.json') as { version: string })
+  .version;
 
 export interface CounterexampleFacts {
   readonly property: string;
@@ -71,7 +72,8 @@ export function counterexampleFile(facts: CounterexampleFacts): CounterexampleFi
 }
 
 /** Pretty JSON with a final newline: files are read and diffed by people. */
-export const serializeCounterexample = (file: CounterexampleFile): string => `${JSON.stringify(file, null, 2)}\n`;
+export const serializeCounterexample = (file: CounterexampleFile): string =>
+  `${JSON.stringify(file, null, 2)}\n`;
 
 /** Validate parsed JSON as a counterexample file; the error is one line naming the field. */
 export function parseCounterexample(json: unknown): Result<CounterexampleFile, string> {
@@ -80,9 +82,10 @@ export function parseCounterexample(json: unknown): Result<CounterexampleFile, s
   const scenario = parseScenarioAt(wrapper.value.scenario, 'scenario');
   if (!scenario.ok) return scenario;
   const w = wrapper.value;
-  const verdict: CounterexampleVerdict = w.verdict.claim === undefined
-    ? { checker: w.verdict.checker, kind: w.verdict.kind, message: w.verdict.message }
-    : { ...w.verdict, claim: w.verdict.claim };
+  const verdict: CounterexampleVerdict =
+    w.verdict.claim === undefined
+      ? { checker: w.verdict.checker, kind: w.verdict.kind, message: w.verdict.message }
+      : { ...w.verdict, claim: w.verdict.claim };
   return ok({ ...w, verdict, scenario: scenario.value });
 }
 

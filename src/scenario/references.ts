@@ -27,10 +27,17 @@ function checkLinks(s: Scenario): Problem {
   for (const [i, l] of s.links.entries()) {
     if (l.a >= n) return { path: ['links', i, 'a'], message: hostIndexText(n) };
     if (l.b >= n) return { path: ['links', i, 'b'], message: hostIndexText(n) };
-    if (l.a === l.b) return { path: ['links', i, 'b'], message: `must differ from a (${l.a}): a link joins two hosts` };
+    if (l.a === l.b)
+      return {
+        path: ['links', i, 'b'],
+        message: `must differ from a (${l.a}): a link joins two hosts`,
+      };
     const key = l.a < l.b ? `${l.a}-${l.b}` : `${l.b}-${l.a}`;
     if (joined.has(key)) {
-      return { path: ['links', i], message: `hosts ${l.a} and ${l.b} are already joined by an earlier link` };
+      return {
+        path: ['links', i],
+        message: `hosts ${l.a} and ${l.b} are already joined by an earlier link`,
+      };
     }
     joined.add(key);
   }
@@ -38,16 +45,22 @@ function checkLinks(s: Scenario): Problem {
 }
 
 function checkFaults(s: Scenario): Problem {
-  const linkText = s.links.length === 0
-    ? 'refers to a link, but the scenario has none'
-    : `must be a link index from 0 to ${s.links.length - 1}`;
+  const linkText =
+    s.links.length === 0
+      ? 'refers to a link, but the scenario has none'
+      : `must be a link index from 0 to ${s.links.length - 1}`;
   for (const [i, f] of s.faults.frames.entries()) {
-    if (f.link >= s.links.length) return { path: ['faults', 'frames', i, 'link'], message: linkText };
+    if (f.link >= s.links.length)
+      return { path: ['faults', 'frames', i, 'link'], message: linkText };
   }
   for (const [i, p] of s.faults.partitions.entries()) {
-    if (p.link >= s.links.length) return { path: ['faults', 'partitions', i, 'link'], message: linkText };
+    if (p.link >= s.links.length)
+      return { path: ['faults', 'partitions', i, 'link'], message: linkText };
     if (p.endUs < p.startUs) {
-      return { path: ['faults', 'partitions', i, 'endUs'], message: `must be ≥ startUs (${p.startUs})` };
+      return {
+        path: ['faults', 'partitions', i, 'endUs'],
+        message: `must be ≥ startUs (${p.startUs})`,
+      };
     }
   }
   return null;
@@ -63,7 +76,8 @@ function checkApps(s: Scenario): Problem {
 
 function checkApp(s: Scenario, app: AppSpec, i: number): Problem {
   const host = s.hosts[app.host];
-  if (host === undefined) return { path: ['apps', i, 'host'], message: hostIndexText(s.hosts.length) };
+  if (host === undefined)
+    return { path: ['apps', i, 'host'], message: hostIndexText(s.hosts.length) };
   if (app.cpu >= host.ncpus) {
     return {
       path: ['apps', i, 'cpu'],
@@ -72,14 +86,23 @@ function checkApp(s: Scenario, app: AppSpec, i: number): Problem {
   }
   const names = new Set<string>();
   for (const [k, step] of app.steps.entries()) {
-    const at = (...rest: (string | number)[]): (string | number)[] => ['apps', i, 'steps', k, ...rest];
+    const at = (...rest: (string | number)[]): (string | number)[] => [
+      'apps',
+      i,
+      'steps',
+      k,
+      ...rest,
+    ];
     const peer = peerOf(step);
     if (peer !== null && peer.ref.host >= s.hosts.length) {
       return { path: at(peer.field, 'host'), message: hostIndexText(s.hosts.length) };
     }
     const used = usedName(step);
     if (used !== null && !names.has(used)) {
-      return { path: at('sock'), message: `socket '${used}' is not defined by an earlier socket or accept step` };
+      return {
+        path: at('sock'),
+        message: `socket '${used}' is not defined by an earlier socket or accept step`,
+      };
     }
     const defined = definedName(step);
     if (defined !== null) names.add(defined);

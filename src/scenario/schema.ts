@@ -25,11 +25,14 @@ const SAFE_MAX = Number.MAX_SAFE_INTEGER;
 
 type Issue = { readonly input?: unknown };
 /** A missing field says so; a present but wrong one gets the field's own message. */
-const orRequired = (message: string) => (iss: Issue): string =>
-  iss.input === undefined ? 'is required' : message;
+const orRequired =
+  (message: string) =>
+  (iss: Issue): string =>
+    iss.input === undefined ? 'is required' : message;
 
 function intText(lo: number, hi: number): string {
-  if (hi === SAFE_MAX) return lo === 0 ? 'must be a non-negative integer' : `must be an integer ≥ ${lo}`;
+  if (hi === SAFE_MAX)
+    return lo === 0 ? 'must be a non-negative integer' : `must be an integer ≥ ${lo}`;
   return `must be an integer from ${lo} to ${hi}`;
 }
 
@@ -47,7 +50,9 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
 const name = () =>
   z
     .string({ error: orRequired('must be a non-empty string') })
-    .refine((s) => s.length > 0 && s.length <= 64, { error: 'must be a non-empty string of at most 64 characters' });
+    .refine((s) => s.length > 0 && s.length <= 64, {
+      error: 'must be a non-empty string of at most 64 characters',
+    });
 const port = () => intIn(0, 0xffff);
 
 const tcpShape = {
@@ -130,7 +135,13 @@ const stepSchema = z.discriminatedUnion(
     strict({ op: z.literal('connect'), sock: name(), peer: peerSchema, nonblocking }),
     strict({ op: z.literal('listen'), sock: name(), backlog: intIn(0, 1 << 16) }),
     strict({ op: z.literal('accept'), sock: name(), as: name(), nonblocking }),
-    strict({ op: z.literal('send'), sock: name(), bytes: intIn(0, BYTES_MAX), to: peerSchema.optional(), nonblocking }),
+    strict({
+      op: z.literal('send'),
+      sock: name(),
+      bytes: intIn(0, BYTES_MAX),
+      to: peerSchema.optional(),
+      nonblocking,
+    }),
     strict({ op: z.literal('recv'), sock: name(), maxBytes: intIn(0, BYTES_MAX), nonblocking }),
     strict({ op: z.literal('shutdown'), sock: name() }),
     strict({ op: z.literal('close'), sock: name() }),
@@ -161,7 +172,11 @@ const strategySchema = z.discriminatedUnion(
     strict({ kind: z.literal('urw'), seed: intIn(0) }),
     strict({ kind: z.literal('round-robin') }),
   ],
-  { error: orRequired("must be a strategy whose kind is one of 'lowest', 'random', 'pct', 'urw', 'round-robin'") },
+  {
+    error: orRequired(
+      "must be a strategy whose kind is one of 'lowest', 'random', 'pct', 'urw', 'round-robin'",
+    ),
+  },
 );
 
 export const scenarioSchema = strict({
@@ -212,9 +227,13 @@ export const COUNTEREXAMPLE_VERSION = 1;
  * `parseScenarioAt` so its errors read `scenario.…` in both forms of input.
  */
 export const counterexampleWrapperSchema = strict({
-  format: z.literal(COUNTEREXAMPLE_FORMAT, { error: orRequired(`must be '${COUNTEREXAMPLE_FORMAT}'`) }),
+  format: z.literal(COUNTEREXAMPLE_FORMAT, {
+    error: orRequired(`must be '${COUNTEREXAMPLE_FORMAT}'`),
+  }),
   version: z.literal(COUNTEREXAMPLE_VERSION, {
-    error: orRequired(`must be ${COUNTEREXAMPLE_VERSION} (this harness reads version ${COUNTEREXAMPLE_VERSION})`),
+    error: orRequired(
+      `must be ${COUNTEREXAMPLE_VERSION} (this harness reads version ${COUNTEREXAMPLE_VERSION})`,
+    ),
   }),
   harness: name(),
   property: name(),

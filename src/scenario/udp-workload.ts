@@ -14,7 +14,7 @@ import type { AppSpec, FaultPlan, HostSpec, LinkSpec, ScriptStep } from './types
  * nonblocking recvs and sleeps, which never hangs on a lost datagram.
  */
 
-/** Well-known receive ports: receiver r's socket k binds RECV_PORT_BASE + 2r + k (distinct per host). */
+/** Receive ports: receiver r's socket k binds RECV_PORT_BASE + 2r + k (distinct per host). */
 export const RECV_PORT_BASE = 7000;
 /** Nobody ever binds this port: sends to it draw ICMP port unreachable (UP-11). */
 export const CLOSED_PORT = 9999;
@@ -52,7 +52,8 @@ export type TargetPlan =
   | { readonly kind: 'closed'; readonly host: number };
 
 /** Deliberate misuse a sender may add; each must fail without sending (UP-5, UP-7). */
-export type QuirkPlan = 'send-to-while-connected' | 'send-without-to' | 'bind-twice' | 'send-after-shutdown';
+export type QuirkPlan =
+  'send-to-while-connected' | 'send-without-to' | 'bind-twice' | 'send-after-shutdown';
 
 export interface SenderPlan {
   readonly host: number;
@@ -86,9 +87,12 @@ export const recvspaceOf = (h: HostSpec): number => h.udp?.recvspace ?? UDP_DEFA
 
 export function resolveSize(size: SizePlan, maxdgram: number): number {
   switch (size.kind) {
-    case 'small': return Math.min(size.bytes, maxdgram);
-    case 'max': return maxdgram;
-    case 'over': return maxdgram + size.extra;
+    case 'small':
+      return Math.min(size.bytes, maxdgram);
+    case 'max':
+      return maxdgram;
+    case 'over':
+      return maxdgram + size.extra;
   }
 }
 
@@ -134,8 +138,15 @@ function flowsInto(plan: UdpWorkloadPlan, facts: WorldFacts): Flow[][][] {
     if (host === recvHost) return;
     const maxdgram = maxdgramOf(facts.hosts[host]!);
     const limit = s.closeAfter ?? s.sends.length;
-    const sizes = s.sends.slice(0, limit).map((z) => resolveSize(z, maxdgram)).filter((b) => b <= maxdgram);
-    flows[r]![s.target.socket % recv.sockets]!.push({ sender: j, sizes, link: linkBetween(facts.links, host, recvHost) });
+    const sizes = s.sends
+      .slice(0, limit)
+      .map((z) => resolveSize(z, maxdgram))
+      .filter((b) => b <= maxdgram);
+    flows[r]![s.target.socket % recv.sockets]!.push({
+      sender: j,
+      sizes,
+      link: linkBetween(facts.links, host, recvHost),
+    });
   });
   return flows;
 }
@@ -151,7 +162,12 @@ function drainsBlocking(flows: readonly Flow[], facts: WorldFacts, recvspace: nu
   return queued <= recvspace;
 }
 
-function receiverApp(r: ReceiverPlan, i: number, flows: readonly Flow[][], facts: WorldFacts): AppSpec {
+function receiverApp(
+  r: ReceiverPlan,
+  i: number,
+  flows: readonly Flow[][],
+  facts: WorldFacts,
+): AppSpec {
   const host = r.host % facts.hosts.length;
   const spec = facts.hosts[host]!;
   const steps: ScriptStep[] = [];
@@ -185,28 +201,41 @@ function senderApp(s: SenderPlan, j: number, plan: UdpWorkloadPlan, facts: World
   const name = `s${j}`;
   const peer = targetPeer(s, host, plan, n);
   const steps: ScriptStep[] = [{ op: 'socket', proto: 'udp', name }];
-  if (s.bindPort !== null) steps.push({ op: 'bind', sock: name, port: SEND_PORT_BASE + s.bindPort });
+  if (s.bindPort !== null)
+    steps.push({ op: 'bind', sock: name, port: SEND_PORT_BASE + s.bindPort });
   if (s.quirks.includes('bind-twice')) steps.push({ op: 'bind', sock: name, port: 0 });
   if (s.connected) steps.push({ op: 'connect', sock: name, peer });
   if (s.quirks.includes('send-to-while-connected') && s.connected) {
     steps.push({ op: 'send', sock: name, bytes: 1, to: peer });
   }
-  if (s.quirks.includes('send-without-to') && !s.connected) steps.push({ op: 'send', sock: name, bytes: 1 });
+  if (s.quirks.includes('send-without-to') && !s.connected)
+    steps.push({ op: 'send', sock: name, bytes: 1 });
   s.sends.forEach((size, k) => {
     if (s.closeAfter === k) steps.push({ op: 'close', sock: name });
     const bytes = resolveSize(size, maxdgramOf(spec));
-    steps.push(s.connected ? { op: 'send', sock: name, bytes } : { op: 'send', sock: name, bytes, to: peer });
+    steps.push(
+      s.connected ? { op: 'send', sock: name, bytes } : { op: 'send', sock: name, bytes, to: peer },
+    );
     if (s.gapUs > 0) steps.push({ op: 'sleep', us: s.gapUs });
   });
   if (s.quirks.includes('send-after-shutdown')) {
     steps.push({ op: 'shutdown', sock: name });
-    steps.push(s.connected ? { op: 'send', sock: name, bytes: 1 } : { op: 'send', sock: name, bytes: 1, to: peer });
+    steps.push(
+      s.connected
+        ? { op: 'send', sock: name, bytes: 1 }
+        : { op: 'send', sock: name, bytes: 1, to: peer },
+    );
   }
   steps.push({ op: 'close', sock: name });
   return { host, cpu: s.cpu % spec.ncpus, startUs: s.startUs, steps };
 }
 
-function targetPeer(s: SenderPlan, host: number, plan: UdpWorkloadPlan, n: number): { host: number; port: number } {
+function targetPeer(
+  s: SenderPlan,
+  host: number,
+  plan: UdpWorkloadPlan,
+  n: number,
+): { host: number; port: number } {
   const t = s.target;
   if (t.kind === 'receiver' && plan.receivers.length > 0) {
     const r = t.receiver % plan.receivers.length;

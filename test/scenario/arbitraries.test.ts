@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { udpScenarioArb } from '../../src/scenario/arbitraries';
 import { parseScenario } from '../../src/scenario/schema';
 import type { Scenario, ScriptStep } from '../../src/scenario/types';
-import { CLOSED_PORT, RECV_PORT_BASE, compileUdpWorkload, linkLossless } from '../../src/scenario/udp-workload';
+import {
+  CLOSED_PORT,
+  RECV_PORT_BASE,
+  compileUdpWorkload,
+  linkLossless,
+} from '../../src/scenario/udp-workload';
 import type { UdpWorkloadPlan } from '../../src/scenario/udp-workload';
 
 /**
@@ -13,7 +18,8 @@ import type { UdpWorkloadPlan } from '../../src/scenario/udp-workload';
  */
 
 const SEED = 20240611;
-const sample = (arb: fc.Arbitrary<Scenario>, n: number): Scenario[] => fc.sample(arb, { seed: SEED, numRuns: n });
+const sample = (arb: fc.Arbitrary<Scenario>, n: number): Scenario[] =>
+  fc.sample(arb, { seed: SEED, numRuns: n });
 const steps = (s: Scenario): ScriptStep[] => s.apps.flatMap((a) => a.steps);
 
 describe('udpScenarioArb', () => {
@@ -50,17 +56,24 @@ describe('udpScenarioArb', () => {
     const st = all.flatMap(steps);
     const sends = st.filter((x) => x.op === 'send');
     expect(st.some((x) => x.op === 'connect')).toBe(true);
-    expect(sends.some((x) => x.to !== undefined) && sends.some((x) => x.to === undefined)).toBe(true);
+    expect(sends.some((x) => x.to !== undefined) && sends.some((x) => x.to === undefined)).toBe(
+      true,
+    );
     expect(sends.some((x) => x.to?.port === CLOSED_PORT)).toBe(true);
     expect(st.some((x) => x.op === 'recv' && x.nonblocking === true)).toBe(true);
     expect(st.some((x) => x.op === 'recv' && x.nonblocking !== true)).toBe(true);
     expect(st.some((x) => x.op === 'shutdown')).toBe(true);
     // A send bigger than its host's maxdgram (UP-7 EMSGSIZE).
-    const oversized = all.some((s) => s.apps.some((a) => a.steps.some((x) =>
-      x.op === 'send' && x.bytes > (s.hosts[a.host]!.udp?.maxdgram ?? 9216))));
+    const oversized = all.some((s) =>
+      s.apps.some((a) =>
+        a.steps.some((x) => x.op === 'send' && x.bytes > (s.hosts[a.host]!.udp?.maxdgram ?? 9216)),
+      ),
+    );
     expect(oversized).toBe(true);
     // Several sockets on one host.
-    expect(all.some((s) => s.apps.some((a) => a.steps.filter((x) => x.op === 'socket').length > 1))).toBe(true);
+    expect(
+      all.some((s) => s.apps.some((a) => a.steps.filter((x) => x.op === 'socket').length > 1)),
+    ).toBe(true);
   });
 
   it('gives fault-free scenarios when faults are off', () => {
@@ -70,9 +83,12 @@ describe('udpScenarioArb', () => {
     }
   });
 
-  it('shrinks a failure that needs a send to one app with one send and one fault-free host pair', () => {
+  it('shrinks a failure that needs a send to one app, one empty send, two 1-CPU hosts', () => {
     const r = fc.check(
-      fc.property(udpScenarioArb({ stacks: 'mixed' }), (s) => !steps(s).some((x) => x.op === 'send')),
+      fc.property(
+        udpScenarioArb({ stacks: 'mixed' }),
+        (s) => !steps(s).some((x) => x.op === 'send'),
+      ),
       { seed: SEED, numRuns: 200 },
     );
     expect(r.failed).toBe(true);
@@ -82,21 +98,49 @@ describe('udpScenarioArb', () => {
     expect(s.apps.length).toBe(1);
     expect(s.faults).toEqual({ frames: [], partitions: [] });
     expect(s.schedule).toEqual({ choices: [], then: { kind: 'lowest' } });
-    expect(steps(s).filter((x) => x.op === 'send')).toEqual([{ op: 'send', sock: 's0', bytes: 0, to: expect.anything() }]);
+    expect(steps(s).filter((x) => x.op === 'send')).toEqual([
+      { op: 'send', sock: 's0', bytes: 0, to: expect.anything() },
+    ]);
   });
 });
 
 describe('compileUdpWorkload', () => {
-  const hosts = [{ stack: 'impl' as const, ncpus: 2 }, { stack: 'model' as const, ncpus: 1 }];
+  const hosts = [
+    { stack: 'impl' as const, ncpus: 2 },
+    { stack: 'model' as const, ncpus: 1 },
+  ];
   const links = [{ a: 0, b: 1, delayUs: 10, jitterUs: 0, capacity: 0 }];
   const plan: UdpWorkloadPlan = {
-    receivers: [{ host: 1, cpu: 0, startUs: 0, sockets: 1, maxBytes: 'full', polls: 3, pollGapUs: 500, closeAfterPolls: null }],
-    senders: [{
-      host: 0, cpu: 3, startUs: 200, connected: false, bindPort: null,
-      target: { kind: 'receiver', receiver: 0, socket: 0 },
-      sends: [{ kind: 'small', bytes: 10 }, { kind: 'over', extra: 1 }, { kind: 'small', bytes: 20 }],
-      gapUs: 0, closeAfter: null, quirks: [],
-    }],
+    receivers: [
+      {
+        host: 1,
+        cpu: 0,
+        startUs: 0,
+        sockets: 1,
+        maxBytes: 'full',
+        polls: 3,
+        pollGapUs: 500,
+        closeAfterPolls: null,
+      },
+    ],
+    senders: [
+      {
+        host: 0,
+        cpu: 3,
+        startUs: 200,
+        connected: false,
+        bindPort: null,
+        target: { kind: 'receiver', receiver: 0, socket: 0 },
+        sends: [
+          { kind: 'small', bytes: 10 },
+          { kind: 'over', extra: 1 },
+          { kind: 'small', bytes: 20 },
+        ],
+        gapUs: 0,
+        closeAfter: null,
+        quirks: [],
+      },
+    ],
   };
 
   it('drains a lossless path with one blocking recv per datagram that can be sent', () => {
@@ -108,23 +152,37 @@ describe('compileUdpWorkload', () => {
       { op: 'recv', sock: 'r0.0', maxBytes: 65535 },
     ]);
     expect(apps[1]!.cpu).toBe(1);
-    expect(apps[1]!.steps[1]).toEqual({ op: 'send', sock: 's0', bytes: 10, to: { host: 1, port: RECV_PORT_BASE } });
+    expect(apps[1]!.steps[1]).toEqual({
+      op: 'send',
+      sock: 's0',
+      bytes: 10,
+      to: { host: 1, port: RECV_PORT_BASE },
+    });
   });
 
   it('polls with nonblocking recvs and sleeps when the path can lose a datagram', () => {
-    const faults = { frames: [{ link: 0, dir: 'ab' as const, index: 0, fate: 'drop' as const }], partitions: [] };
+    const faults = {
+      frames: [{ link: 0, dir: 'ab' as const, index: 0, fate: 'drop' as const }],
+      partitions: [],
+    };
     expect(linkLossless({ hosts, links, faults }, 0)).toBe(false);
     const apps = compileUdpWorkload(plan, { hosts, links, faults });
     const drain = apps[0]!.steps.slice(2, -1);
-    expect(drain).toEqual([0, 1, 2].flatMap(() => [
-      { op: 'recv', sock: 'r0.0', maxBytes: 65535, nonblocking: true },
-      { op: 'sleep', us: 500 },
-    ]));
+    expect(drain).toEqual(
+      [0, 1, 2].flatMap(() => [
+        { op: 'recv', sock: 'r0.0', maxBytes: 65535, nonblocking: true },
+        { op: 'sleep', us: 500 },
+      ]),
+    );
   });
 
   it('polls when the datagrams would not fit in the receive buffer (UP-12)', () => {
     const small = [hosts[0]!, { ...hosts[1]!, udp: { recvspace: 40 } }];
-    const apps = compileUdpWorkload(plan, { hosts: small, links, faults: { frames: [], partitions: [] } });
+    const apps = compileUdpWorkload(plan, {
+      hosts: small,
+      links,
+      faults: { frames: [], partitions: [] },
+    });
     expect(apps[0]!.steps.some((x) => x.op === 'recv' && x.nonblocking === true)).toBe(true);
   });
 });

@@ -29,7 +29,13 @@ afterEach(() => {
 const sample = () =>
   counterexampleFile({
     property: 'udp.integrity',
-    verdict: { ok: false, checker: 'udp-integrity', claim: 'nothing is lost', kind: 'corrupt', message: 'datagram 0 differs' },
+    verdict: {
+      ok: false,
+      checker: 'udp-integrity',
+      claim: 'nothing is lost',
+      kind: 'corrupt',
+      message: 'datagram 0 differs',
+    },
     minCpus: 2,
     traceHash: '0123abcd',
     scenario: echoScenario(),
@@ -54,10 +60,21 @@ describe('counterexample files', () => {
 
   it.each<[string, string, RegExp]>([
     ['broken JSON', '{', /^.*bad\.json: not valid JSON: /],
-    ['a bare scenario', JSON.stringify(echoScenario()), /^.*bad\.json: counterexample\.format: is required$/],
-    ['a bad scenario inside', JSON.stringify({ ...sample(), scenario: { ...echoScenario(), hosts: [] } }),
-      /^.*bad\.json: scenario\.hosts: must list from 1 to 254 hosts$/],
-    ['a bad minCpus', JSON.stringify({ ...sample(), minCpus: 0 }), /^.*bad\.json: counterexample\.minCpus: must be an integer from 1 to 16$/],
+    [
+      'a bare scenario',
+      JSON.stringify(echoScenario()),
+      /^.*bad\.json: counterexample\.format: is required$/,
+    ],
+    [
+      'a bad scenario inside',
+      JSON.stringify({ ...sample(), scenario: { ...echoScenario(), hosts: [] } }),
+      /^.*bad\.json: scenario\.hosts: must list from 1 to 254 hosts$/,
+    ],
+    [
+      'a bad minCpus',
+      JSON.stringify({ ...sample(), minCpus: 0 }),
+      /^.*bad\.json: counterexample\.minCpus: must be an integer from 1 to 16$/,
+    ],
   ])('reject %s with one line naming the file and field', (_what, text, pattern) => {
     const path = join(tempDir(), 'bad.json');
     writeFileSync(path, text);

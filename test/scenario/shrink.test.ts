@@ -11,7 +11,13 @@ import { echoScenario } from './fixtures';
  * every scenario it returns must be a materialized schedule (explicit choices, then 'lowest').
  */
 
-const FAIL: Verdict = { ok: false, checker: 'fake', claim: 'c', kind: 'k', message: 'needs cpu 2 and choice 3' };
+const FAIL: Verdict = {
+  ok: false,
+  checker: 'fake',
+  claim: 'c',
+  kind: 'k',
+  message: 'needs cpu 2 and choice 3',
+};
 
 /** A fake run: decisions are the explicit choices taken mod 4, then five 'lowest' decisions. */
 function fakeProbe(log: Scenario[]): (s: Scenario) => CheckedRun {
@@ -26,7 +32,10 @@ function fakeProbe(log: Scenario[]): (s: Scenario) => CheckedRun {
 
 const start = (): Scenario => {
   const s = withCpus({ ...echoScenario() }, 0, 9);
-  return { ...s, schedule: { choices: [5, 6, 7, 2, 9, 11, 4, 1], then: { kind: 'random', seed: 3 } } };
+  return {
+    ...s,
+    schedule: { choices: [5, 6, 7, 2, 9, 11, 4, 1], then: { kind: 'random', seed: 3 } },
+  };
 };
 
 describe('second-stage shrinking', () => {
