@@ -26,4 +26,4 @@ export type { FaultDecision } from './faults';
 export { EventQueue } from './queue';
 export type { Timed } from './queue';
 export { describeCall, endpointOf, FD_UNKNOWN } from './apps';
-export { traceHash } from './standin';
+export { traceHash } from '../core/hash';

@@ -8,7 +8,7 @@ import type { LinkSpec } from '../scenario/types';
 import type { FaultPlanIndex } from './faults';
 import type { Timed } from './queue';
 import type { Rng } from '../core/rng';
-import { readIpv4Dst } from './standin';
+import { readIpv4Dst } from '../core/codec';
 
 /**
  * Links (ARCHITECTURE §7, STYLE P10): frames are routed by IPv4 destination to the host with that
