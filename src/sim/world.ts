@@ -188,13 +188,14 @@ export class World {
     const maxSteps = this.scenario.limits.maxSteps;
     const scheduler = this.scheduler!;
     for (;;) {
+      // Zero-delay work first: a completion, a frame on a 0 µs link, a wake-up queued at now.
+      this.deliverDue();
       const runnable = this.collectRunnable();
       if (runnable.length === 0) return true;
       if (this.steps >= maxSteps) return false;
       const chosen = runnable.length === 1 ? runnable[0]! : runnable[scheduler.decide(runnable)]!;
       this.steps++;
       this.hosts[chosen.host]!.run(chosen.thread);
-      this.deliverDue();
     }
   }
 

@@ -80,6 +80,8 @@ export interface FakeHostOptions {
   readonly stuckDeadlineUs?: number;
   /** Complete calls synchronously inside `callIssued` (as a model host may). */
   readonly completeInline?: boolean;
+  /** With callDelayUs: complete a call inside `timeAdvanced` instead of queueing it for a thread. */
+  readonly completeOnTimer?: boolean;
 }
 
 type Work =
@@ -144,7 +146,8 @@ export class FakeHost implements Host {
       if (t.at > now) { i++; continue; }
       this.timers.splice(i, 1);
       if (t.call === null) continue;
-      this.queues[t.call.cpu * this.perCpu]!.push({ kind: 'call', call: t.call });
+      if (this.o.completeOnTimer) this.execute(t.call);
+      else this.queues[t.call.cpu * this.perCpu]!.push({ kind: 'call', call: t.call });
     }
   }
 

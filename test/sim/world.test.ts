@@ -185,6 +185,26 @@ describe('hosts and their environment', () => {
     expect(hosts[1]!.advancedAt).toEqual([]);
   });
 
+  it('a call completed inside timeAdvanced starts the next step at that instant', () => {
+    const steps: ScriptStep[] = [
+      { op: 'socket', proto: 'udp', name: 's' },
+      { op: 'close', sock: 's' },
+    ];
+    const s = scenario({ apps: [{ host: 0, cpu: 0, startUs: 5, steps }] });
+    const { run, hosts } = runFake(s, { callDelayUs: 30, completeOnTimer: true });
+    expect(ofKind(run.trace, 'call-issued').map((e) => e.t)).toEqual([5, 35]);
+    expect(ofKind(run.trace, 'call-completed').map((e) => e.t)).toEqual([35, 65]);
+    expect(hosts[0]!.ran).toEqual([]);
+    expect(run.outcome).toEqual({ kind: 'quiescent' });
+  });
+
+  it('a 0 µs link delivers within the same instant', () => {
+    const s = scenario({ links: [link(0, 1, { delayUs: 0 })], apps: [sender(0, 1, 2)] });
+    const { run, hosts } = runFake(s, { echo: true });
+    expect(hosts[0]!.arrivals.map((a) => a.t)).toEqual([0, 0]);
+    expect(run.stats.endUs).toBe(0);
+  });
+
   it('runs zero-delay work at the same instant before time moves on', () => {
     const { run, hosts } = runFake(scenario({ apps: [sender(0, 1, 3)] }));
     expect(hosts[0]!.ran.map((r) => r.t)).toEqual([0, 0, 0, 0]);
