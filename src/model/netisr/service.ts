@@ -20,8 +20,10 @@
  *                     some time between finishing a handler and starting its next transaction,
  *                     and the queue can only grow in between; so if it was non-empty when the
  *                     handler committed the next transaction must handle a message (below the
- *                     limit), and if nothing was queued by the start of the next transaction that
- *                     transaction must be the rollup. In between, either is correct.
+ *                     limit), and if nothing was queued by the first event of the next
+ *                     transaction that transaction must be the rollup. In between, either is
+ *                     correct. (A transaction's first event is its first access in check mode,
+ *                     else its commit.)
  * Whether handlers ran on the *right* CPU is `ownerCpu`'s question, not this file's.
  */
 import type { CpuId, HostId, ThreadId } from '../../core/ids';
@@ -67,8 +69,11 @@ interface Sending {
 interface ThreadLoop {
   readonly port: CpuId;
   handled: number;
-  /** After a handler commit: was the port non-empty then, and has anything been sent since? */
-  afterHandler: { readonly queuedAtCommit: number; sentSince: number } | null;
+  /**
+   * After a handler commit: how many messages were still queued, how many were sent to the port
+   * since, and whether the thread's next transaction started with the port still empty.
+   */
+  afterHandler: { readonly queuedAtCommit: number; sentSince: number; startedEmpty: boolean | null } | null;
 }
 
 /** D.10: timer messages go on the priority queue. */
@@ -90,7 +95,8 @@ export function netisrPortViolations(trace: readonly TraceEvent[], host: HostId)
       }
       continue;
     }
-    if (ev.kind === 'commit' || ev.kind === 'access') checkTxn(txns, ev, out);
+    if (ev.kind !== 'commit' && ev.kind !== 'access') continue;
+    if (checkTxn(txns, ev, out)) noteTxnStart(loops.get(ev.thread));
     if (ev.kind !== 'commit') continue;
     if (ev.msg !== undefined) takeFromPort(queueOf(ev.cpu), ev, out);
     checkLoop(loops, queueOf(ev.cpu), ev, out);
@@ -98,13 +104,22 @@ export function netisrPortViolations(trace: readonly TraceEvent[], host: HostId)
   return out;
 }
 
+/** The service loop decided what to do next by the time the thread's next transaction began. */
+function noteTxnStart(loop: ThreadLoop | undefined): void {
+  const after = loop?.afterHandler;
+  if (after === undefined || after === null || after.startedEmpty !== null) return;
+  after.startedEmpty = after.queuedAtCommit === 0 && after.sentSince === 0;
+}
+
+/** One transaction at a time per thread; true when `ev` is the first event of a transaction. */
 function checkTxn(
   txns: Map<ThreadId, { open: number | null; done: Set<number> }>,
   ev: Extract<TraceEvent, { kind: 'commit' | 'access' }>,
   out: NetisrViolation[],
-): void {
+): boolean {
   const t = txns.get(ev.thread) ?? { open: null, done: new Set<number>() };
   txns.set(ev.thread, t);
+  const starts = t.open === null;
   if (t.done.has(ev.txn)) {
     out.push({ rule: 'txn-exclusive', seq: ev.seq, message: `thread ${ev.thread}: transaction ${ev.txn} resumed after its commit` });
   } else if (t.open !== null && t.open !== ev.txn) {
@@ -112,6 +127,7 @@ function checkTxn(
   }
   t.open = ev.kind === 'commit' ? null : ev.txn;
   if (ev.kind === 'commit') t.done.add(ev.txn);
+  return starts;
 }
 
 /** UP-16: a handling commit takes its sending off the port, first of its sender and class. */
@@ -137,9 +153,9 @@ function checkLoop(loops: Map<ThreadId, ThreadLoop>, queue: readonly Sending[], 
   loops.set(ev.thread, loop);
   const at = `thread ${ev.thread} on CPU ${ev.cpu}`;
   if (loop.afterHandler !== null && loop.handled < NETISR_ROLLUP_LIMIT) {
-    const { queuedAtCommit, sentSince } = loop.afterHandler;
+    const { queuedAtCommit, startedEmpty } = loop.afterHandler;
     const mustHandle = serviceLoopNext({ queued: queuedAtCommit, handledSinceRollup: loop.handled }) === 'handle';
-    const mustRollup = queuedAtCommit === 0 && sentSince === 0;
+    const mustRollup = startedEmpty === true;
     if (kind === 'rollup' && mustHandle) {
       out.push({ rule: 'rollup-drain', seq: ev.seq, message: `${at} ran its rollups with ${queuedAtCommit} message(s) still queued after ${loop.handled} handled` });
     } else if (kind === 'handle' && mustRollup) {
@@ -152,7 +168,7 @@ function checkLoop(loops: Map<ThreadId, ThreadLoop>, queue: readonly Sending[], 
         out.push({ rule: 'rollup-limit', seq: ev.seq, message: `${at} handled message ${loop.handled + 1} of a batch; the limit is ${NETISR_ROLLUP_LIMIT}` });
       }
       loop.handled += 1;
-      loop.afterHandler = { queuedAtCommit: queue.length, sentSince: 0 };
+      loop.afterHandler = { queuedAtCommit: queue.length, sentSince: 0, startedEmpty: null };
       return;
     case 'rollup':
       if (loop.handled === 0) {
