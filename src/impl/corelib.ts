@@ -1,7 +1,7 @@
 /**
- * The core library pieces the implementation uses, in one place so that switching from the
- * temporary codec stand-in to src/core/codec.ts is a one-line change.
+ * The core library pieces the implementation uses, gathered so the dependency is visible in one
+ * place.
  */
 export { tcpFlowCpu, udpFlowCpu, isMulticast } from '../core/toeplitz';
-// TODO(core): re-export from '../core/codec' once it lands, and delete _codec_standin.ts.
-export { encodePacket, decodePacket } from './_codec_standin';
+export { encodePacket, decodePacket, icmpQuote, readQuotedFlow } from '../core/codec';
+export type { QuotedFlow } from '../core/codec';

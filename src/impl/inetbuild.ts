@@ -4,7 +4,7 @@ import { CalloutWheel } from './kern/callout';
 import { KObj, Kern, owned } from './kern/kern';
 import { MsgPort } from './kern/msgport';
 import { IDLE } from './kern/thread';
-import type { Thread } from './kern/thread';
+import type { Co, Thread } from './kern/thread';
 import { PcbInfo } from './inpcb/pcbinfo';
 import { PortTable } from './inpcb/ports';
 import type { Inet, Netisr, PcbList } from './net/inet';
@@ -29,7 +29,7 @@ export function buildInet(env: HostEnv): Inet {
   const netisrs: Netisr[] = cpus.map((cpu) => {
     const port = new MsgPort(k, cpu, null);
     const ni: { cpu: typeof cpu; port: MsgPort; td: Thread | null } = { cpu, port, td: null };
-    const td = k.spawn(cpu, `netisr/${cpu}`, 'netisr', () => port.length > 0, () => netisrLoop(inet!, ni as Netisr));
+    const td = k.spawn(cpu, `netisr/${cpu}`, 'netisr', () => port.length > 0, () => lazyLoop(() => inet!, ni as Netisr));
     td.block = IDLE;
     port.owner = td;
     ni.td = td;
@@ -55,4 +55,9 @@ export function buildInet(env: HostEnv): Inet {
     nicTd, softclockTd, rollups: [], pcbLists,
   };
   return inet;
+}
+
+/** Defer reading `inet` until the netisr first runs (it is built after its threads). */
+function* lazyLoop(get: () => Inet, ni: Netisr): Co<never> {
+  return yield* netisrLoop(get(), ni);
 }

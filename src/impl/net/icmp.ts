@@ -1,5 +1,4 @@
 import type { IpAddr } from '../../core/addr';
-import { ipAddr, port } from '../../core/addr';
 import type { Packet } from '../../core/packet';
 import { ICMP_UNREACH, ICMP_UNREACH_PORT } from '../../core/packet';
 import { forwardmsg } from '../kern/msgport';
@@ -10,7 +9,8 @@ import { mycpu } from './inet';
 import { ipHeader } from './ipout';
 import type { NetMsg } from './netmsg';
 import { nicOutput } from './nic';
-import type { CtlArg, PacketArg, ProtoEntry, Quoted } from './protosw';
+import type { CtlArg, PacketArg, ProtoEntry } from './protosw';
+import { icmpQuote, readQuotedFlow } from '../corelib';
 
 /**
  * Read before editing: UDP-8, UDP-9, UDP-10, UP-11, UP-12, UP-15, dragonfly.md E (ICMP errors).
@@ -28,27 +28,12 @@ import type { CtlArg, PacketArg, ProtoEntry, Quoted } from './protosw';
  */
 export const isIcmpError = (type: number): boolean => type === ICMP_UNREACH || type === 11 || type === 12;
 
-/** The quoted datagram's header fields, or null if it is too short to name a flow. */
-export function parseQuoted(q: Uint8Array): Quoted | null {
-  if (q.length < 20 || q[0]! >>> 4 !== 4) return null;
-  const ihl = (q[0]! & 15) * 4;
-  if (ihl < 20 || q.length < ihl + 8) return null;
-  const be32 = (o: number): number => ((q[o]! << 24) | (q[o + 1]! << 16) | (q[o + 2]! << 8) | q[o + 3]!) >>> 0;
-  return {
-    proto: q[9]!,
-    src: ipAddr(be32(12)),
-    dst: ipAddr(be32(16)),
-    sport: port((q[ihl]! << 8) | q[ihl + 1]!),
-    dport: port((q[ihl + 2]! << 8) | q[ihl + 3]!),
-  };
-}
-
 export function* icmpInput(inet: Inet, msg: NetMsg<PacketArg>, p: Packet): Co {
   const k = inet.k;
   const cpu = mycpu(inet);
   inet.stats.inc(cpu, 'icmp.in');
   const ic = p.body.proto === 'icmp' ? p.body.icmp : null;
-  const q = ic !== null && isIcmpError(ic.type) ? parseQuoted(ic.quoted) : null;
+  const q = ic !== null && isIcmpError(ic.type) ? readQuotedFlow(ic.quoted) : null;
   const pr = q === null ? undefined : transportOf(inet, q.proto);
   if (ic === null || q === null || pr?.ctlinput === undefined || pr.ctlcpu === undefined) {
     inet.stats.inc(cpu, 'icmp.dropped');
@@ -103,9 +88,7 @@ export function icmpErrorAllowed(src: IpAddr, dst: IpAddr): boolean {
  * first 8 payload bytes unchanged (UDP-8), sent back to its source with UP-1's header.
  */
 export function icmpPortUnreach(inet: Inet, orig: Uint8Array, origPacket: Packet): void {
-  const ihl = (orig[0]! & 15) * 4;
-  const total = (orig[2]! << 8) | orig[3]!;
-  const quoted = orig.slice(0, Math.min(total, ihl + 8));
+  const quoted = icmpQuote(orig);
   const reply: Packet = {
     ip: ipHeader(inet, origPacket.ip.src),
     body: { proto: 'icmp', icmp: { type: ICMP_UNREACH, code: ICMP_UNREACH_PORT, quoted } },

@@ -1,6 +1,6 @@
-import type { IpAddr, Port } from '../../core/addr';
 import type { CpuId } from '../../core/ids';
 import type { Packet } from '../../core/packet';
+import type { QuotedFlow } from '../corelib';
 import type { Co } from '../kern/thread';
 import type { Usrreqs } from '../socket/usrreq';
 import type { Inet } from './inet';
@@ -18,14 +18,8 @@ export interface PacketArg {
   readonly packet: Packet | null;
 }
 
-/** The datagram an ICMP error quotes: its IP header fields and first 8 bytes (ports). */
-export interface Quoted {
-  readonly proto: number;
-  readonly src: IpAddr;
-  readonly dst: IpAddr;
-  readonly sport: Port;
-  readonly dport: Port;
-}
+/** The datagram an ICMP error quotes: its addresses, protocol and ports. */
+export type Quoted = QuotedFlow;
 
 /** An ICMP error on its way to a transport's ctlinput. */
 export interface CtlArg {

@@ -40,7 +40,7 @@ export function* udpCtlinput(inet: Inet, msg: NetMsg<unknown>, ctl: CtlArg): Co 
   const table = inet.udp.tables[cpu]!;
   yield* getToken(k, table.token!, 'udp.ctlinput');
   k.rd(table.obj);
-  const entry = table.lookupExact(q.src, q.sport, q.dst, q.dport);
+  const entry = table.lookupExact(q.src, q.srcPort, q.dst, q.dstPort);
   relToken(k, table.token!);
   if (entry === null) {
     k.linearize();
