@@ -188,14 +188,15 @@ export function createModelHost(env: HostEnv): Host {
     const owner = ownerCpu(state, input);
     const step = modelStep(state, input, env.now());
     state = step.state;
+    // Frames first (the commit names them), then the commit, then the completions it names.
     const frames: FrameId[] = step.outputs.frames.map((bytes) => env.transmit(bytes));
-    for (const c of step.outputs.completions) env.complete(c);
     const cpu = owner ?? cpuIfUser;
     txn += 1;
     env.trace.emit({
       kind: 'commit', host: env.id, cpu, thread: threadId(cpu), txn, input: commitInput(owner),
       linearizes: true, frames, completions: step.outputs.completions.map((c) => c.call),
     });
+    for (const c of step.outputs.completions) env.complete(c);
   };
   return {
     env,
