@@ -116,7 +116,7 @@ describe('createModelHost: the model as a peer', () => {
       expected.push(...step.outputs.frames, ...step.outputs.completions);
       host.callIssued(c);
     }
-    const seen = log.flatMap((e) => (e.kind === 'transmit' ? [e.bytes] : e.kind === 'complete' ? [e.c] : []));
+    const seen = log.flatMap((e): unknown[] => (e.kind === 'transmit' ? [e.bytes] : e.kind === 'complete' ? [e.c] : []));
     expect(seen).toEqual(expected);
   });
 
