@@ -17,7 +17,10 @@ import { assert } from './assert';
  * that sum in pieces must split at even offsets (as IP, TCP and UDP headers always do).
  */
 export function onesSum(bytes: Uint8Array, start = 0, end = bytes.length, initial = 0): number {
-  assert(start >= 0 && start <= end && end <= bytes.length, `onesSum: bad range [${start}, ${end})`);
+  assert(
+    start >= 0 && start <= end && end <= bytes.length,
+    `onesSum: bad range [${start}, ${end})`,
+  );
   let sum = initial;
   let i = start;
   const even = end - ((end - start) & 1);
@@ -62,8 +65,14 @@ export const sumVerifies = (sum: number): boolean => foldSum(sum) === 0xffff;
  * a zero byte, the protocol, and the transport length (header + data).
  */
 export function pseudoHeaderSum(src: IpAddr, dst: IpAddr, proto: number, length: number): number {
-  assert(Number.isInteger(proto) && proto >= 0 && proto <= 0xff, `pseudoHeaderSum: protocol ${proto}`);
-  assert(Number.isInteger(length) && length >= 0 && length <= 0xffff, `pseudoHeaderSum: length ${length}`);
+  assert(
+    Number.isInteger(proto) && proto >= 0 && proto <= 0xff,
+    `pseudoHeaderSum: protocol ${proto}`,
+  );
+  assert(
+    Number.isInteger(length) && length >= 0 && length <= 0xffff,
+    `pseudoHeaderSum: length ${length}`,
+  );
   return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + length;
 }
 

@@ -1,14 +1,19 @@
 import type { IpAddr, Port } from './addr';
 import { ipAddr } from './addr';
 import { assert, assertNever } from './assert';
-import { internetChecksum, onesSum, pseudoHeaderSum, sumVerifies, transportChecksum } from './checksum';
+import {
+  internetChecksum,
+  onesSum,
+  pseudoHeaderSum,
+  sumVerifies,
+  transportChecksum,
+} from './checksum';
+import { be16, be32, isU16, isU32, isU8, put16, put32 } from './bytes';
 import type {
   DecodeError,
   IcmpMessage,
   Ipv4Header,
   Packet,
-  SackBlock,
-  TcpOptions,
   TcpSegment,
   UdpDatagram,
 } from './packet';
@@ -16,6 +21,7 @@ import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from './packet';
 import type { Result } from './result';
 import { err, ok } from './result';
 import type { SeqNum } from './seq';
+import { TCP_OPTIONS_MAX, decodeTcpOptions, encodeTcpOptions, tcpOptionsLength } from './tcpopts';
 
 /**
  * Read before editing: RFC 791 §3.1 (IPv4 header), HDR-1…HDR-5 (TCP header and options),
@@ -25,7 +31,7 @@ import type { SeqNum } from './seq';
  * Links carry bytes, so this codec is where the two stacks meet: both encode with it, and the
  * refinement check compares their frames byte for byte. The encoder therefore has exactly one
  * output for a Packet: IPv4 without options, and TCP options in one canonical BSD-style layout
- * (`encodeTcpOptions`). The decoder is liberal (HDR-5: options in any order and alignment,
+ * (tcpopts.ts). The decoder is liberal (HDR-5: options in any order and alignment,
  * unknown options skipped) and total: any byte string gives a Packet or a DecodeError value,
  * never an exception, because garbage frames are an expected input (a NIC hands them up).
  * Encoding an invalid Packet (a field out of range) is a bug in the caller and asserts.
@@ -40,162 +46,12 @@ export const IPV4_HEADER_LEN = 20;
 export const TCP_HEADER_LEN = 20;
 export const UDP_HEADER_LEN = 8;
 export const ICMP_HEADER_LEN = 8;
-/** HDR-1: the data offset is 4 bits of 32-bit words, so at most 60 − 20 bytes of options. */
-export const TCP_OPTIONS_MAX = 40;
 /** RFC 791: the total length field is 16 bits. */
 export const IP_MAXPACKET = 0xffff;
-
-/** Option kinds (HDR-4, RFC 7323, RFC 2018). */
-export const TCPOPT_EOL = 0;
-export const TCPOPT_NOP = 1;
-export const TCPOPT_MAXSEG = 2;
-export const TCPOPT_WINDOW = 3;
-export const TCPOPT_SACK_PERMITTED = 4;
-export const TCPOPT_SACK = 5;
-export const TCPOPT_TIMESTAMP = 8;
 
 const IP_DF = 0x4000;
 const IP_MF = 0x2000;
 const IP_OFFMASK = 0x1fff;
-
-const be16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
-const be32 = (b: Uint8Array, i: number): number =>
-  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-function put16(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 8;
-  b[i + 1] = v;
-}
-function put32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
-}
-
-const isU8 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xff;
-const isU16 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffff;
-const isU32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
-
-// ---------------------------------------------------------------------------------------------
-// TCP options: one canonical layout out, any layout in.
-
-/**
- * Bytes the canonical layout takes for `o`: MSS (4); NOP+WSCALE (4); NOP,NOP,SACK-permitted (4);
- * NOP,NOP,TIMESTAMP (12); NOP,NOP,SACK (4 + 8 per block). Every piece is 32-bit aligned, as BSD
- * lays them out, so no trailing padding is ever needed.
- */
-export function tcpOptionsLength(o: TcpOptions): number {
-  return (
-    (o.mss !== undefined ? 4 : 0) +
-    (o.wscale !== undefined ? 4 : 0) +
-    (o.sackPermitted === true ? 4 : 0) +
-    (o.timestamp !== undefined ? 12 : 0) +
-    (o.sack !== undefined ? 4 + 8 * o.sack.length : 0)
-  );
-}
-
-/** Write the canonical layout of `o` at `at`; returns the offset after it. */
-function encodeTcpOptions(b: Uint8Array, at: number, o: TcpOptions): number {
-  let i = at;
-  if (o.mss !== undefined) {
-    assert(isU16(o.mss), `encode: MSS ${o.mss} out of range`);
-    b[i] = TCPOPT_MAXSEG;
-    b[i + 1] = 4;
-    put16(b, i + 2, o.mss);
-    i += 4;
-  }
-  if (o.wscale !== undefined) {
-    assert(isU8(o.wscale), `encode: window scale ${o.wscale} out of range`);
-    b.set([TCPOPT_NOP, TCPOPT_WINDOW, 3, o.wscale], i);
-    i += 4;
-  }
-  if (o.sackPermitted === true) {
-    b.set([TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERMITTED, 2], i);
-    i += 4;
-  }
-  if (o.timestamp !== undefined) {
-    const { val, ecr } = o.timestamp;
-    assert(isU32(val) && isU32(ecr), `encode: timestamp ${val}/${ecr} out of range`);
-    b.set([TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, 10], i);
-    put32(b, i + 4, val);
-    put32(b, i + 8, ecr);
-    i += 12;
-  }
-  if (o.sack !== undefined) {
-    b.set([TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 2 + 8 * o.sack.length], i);
-    i += 4;
-    for (const block of o.sack) {
-      assert(isU32(block.start) && isU32(block.end), 'encode: SACK block edge out of range');
-      put32(b, i, block.start);
-      put32(b, i + 4, block.end);
-      i += 8;
-    }
-  }
-  return i;
-}
-
-type MutableOptions = { -readonly [K in keyof TcpOptions]: TcpOptions[K] };
-
-const badOption = (detail: string): Result<never, DecodeError> => err({ kind: 'bad-option', detail });
-
-/** Fixed lengths of the options we interpret (HDR-4, RFC 7323, RFC 2018). */
-const OPTION_LENGTH: Readonly<Record<number, number>> = {
-  [TCPOPT_MAXSEG]: 4,
-  [TCPOPT_WINDOW]: 3,
-  [TCPOPT_SACK_PERMITTED]: 2,
-  [TCPOPT_TIMESTAMP]: 10,
-};
-
-/**
- * Parse options in `b[start, end)` in any order and alignment (HDR-5). Unknown options with a
- * valid length are skipped (MUST-6); a length below 2, past the header, or wrong for a known
- * kind is `bad-option` (MUST-7). Parsing stops at EOL; a repeated option keeps the last value.
- */
-export function decodeTcpOptions(b: Uint8Array, start: number, end: number): Result<TcpOptions, DecodeError> {
-  const o: MutableOptions = {};
-  let i = start;
-  while (i < end) {
-    const kind = b[i]!;
-    if (kind === TCPOPT_EOL) break;
-    if (kind === TCPOPT_NOP) {
-      i++;
-      continue;
-    }
-    if (i + 1 >= end) return badOption(`kind ${kind} at option byte ${i - start} has no length`);
-    const len = b[i + 1]!;
-    if (len < 2) return badOption(`kind ${kind} has length ${len} < 2`);
-    if (i + len > end) return badOption(`kind ${kind} of length ${len} runs past the header`);
-    const want = OPTION_LENGTH[kind];
-    if (want !== undefined && len !== want) return badOption(`kind ${kind} has length ${len}, not ${want}`);
-    switch (kind) {
-      case TCPOPT_MAXSEG:
-        o.mss = be16(b, i + 2);
-        break;
-      case TCPOPT_WINDOW:
-        o.wscale = b[i + 2]!;
-        break;
-      case TCPOPT_SACK_PERMITTED:
-        o.sackPermitted = true;
-        break;
-      case TCPOPT_TIMESTAMP:
-        o.timestamp = { val: be32(b, i + 2), ecr: be32(b, i + 6) };
-        break;
-      case TCPOPT_SACK: {
-        if ((len - 2) % 8 !== 0) return badOption(`SACK length ${len}: length − 2 is not a multiple of 8`);
-        const blocks: SackBlock[] = [];
-        for (let j = i + 2; j < i + len; j += 8) {
-          blocks.push({ start: be32(b, j) as SeqNum, end: be32(b, j + 4) as SeqNum });
-        }
-        o.sack = blocks;
-        break;
-      }
-      default:
-        break; // HDR-5 (MUST-6): an unknown option with a length is ignored.
-    }
-    i += len;
-  }
-  return ok(o);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Encoding.
@@ -249,10 +105,16 @@ function encodeTcp(b: Uint8Array, at: number, ip: Ipv4Header, t: TcpSegment): vo
   assert(isU16(t.srcPort) && isU16(t.dstPort), 'encode: TCP port out of range');
   assert(isU32(t.seq) && isU32(t.ack), 'encode: TCP seq/ack out of range');
   assert(isU8(t.flags), `encode: TCP flags ${t.flags} out of range`);
-  assert(isU16(t.window), `encode: TCP window ${t.window} out of range (HDR-2: 16 bits on the wire)`);
+  assert(
+    isU16(t.window),
+    `encode: TCP window ${t.window} out of range (HDR-2: 16 bits on the wire)`,
+  );
   assert(isU16(t.urgent), `encode: TCP urgent pointer ${t.urgent} out of range`);
   const optLen = tcpOptionsLength(t.options);
-  assert(optLen <= TCP_OPTIONS_MAX, `encode: TCP options need ${optLen} bytes > ${TCP_OPTIONS_MAX}`);
+  assert(
+    optLen <= TCP_OPTIONS_MAX,
+    `encode: TCP options need ${optLen} bytes > ${TCP_OPTIONS_MAX}`,
+  );
   put16(b, at, t.srcPort);
   put16(b, at + 2, t.dstPort);
   put32(b, at + 4, t.seq);
@@ -267,7 +129,13 @@ function encodeTcp(b: Uint8Array, at: number, ip: Ipv4Header, t: TcpSegment): vo
   put16(b, at + 16, transportChecksum(ip.src, ip.dst, IPPROTO_TCP, b, at, b.length));
 }
 
-function encodeUdp(b: Uint8Array, at: number, ip: Ipv4Header, u: UdpDatagram, checksum: boolean): void {
+function encodeUdp(
+  b: Uint8Array,
+  at: number,
+  ip: Ipv4Header,
+  u: UdpDatagram,
+  checksum: boolean,
+): void {
   assert(isU16(u.srcPort) && isU16(u.dstPort), 'encode: UDP port out of range');
   put16(b, at, u.srcPort);
   put16(b, at + 2, u.dstPort);
@@ -313,14 +181,23 @@ export function encodePacket(p: Packet, opts: EncodeOptions = {}): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Decoding: total over all byte strings.
 
-const truncated = (layer: 'ip' | 'tcp' | 'udp' | 'icmp', need: number, have: number): Result<never, DecodeError> =>
-  err({ kind: 'truncated', layer, need, have });
+const truncated = (
+  layer: 'ip' | 'tcp' | 'udp' | 'icmp',
+  need: number,
+  have: number,
+): Result<never, DecodeError> => err({ kind: 'truncated', layer, need, have });
 
-function decodeTcp(b: Uint8Array, at: number, end: number, ip: Ipv4Header): Result<Packet, DecodeError> {
+function decodeTcp(
+  b: Uint8Array,
+  at: number,
+  end: number,
+  ip: Ipv4Header,
+): Result<Packet, DecodeError> {
   const len = end - at;
   if (len < TCP_HEADER_LEN) return truncated('tcp', TCP_HEADER_LEN, len);
   const doff = (b[at + 12]! >>> 4) * 4;
-  if (doff < TCP_HEADER_LEN || doff > len) return err({ kind: 'bad-header-length', layer: 'tcp', value: doff });
+  if (doff < TCP_HEADER_LEN || doff > len)
+    return err({ kind: 'bad-header-length', layer: 'tcp', value: doff });
   // HDR-3 (MUST-3): the receiver checks the checksum, before reading anything else.
   if (!sumVerifies(onesSum(b, at, end, pseudoHeaderSum(ip.src, ip.dst, IPPROTO_TCP, len)))) {
     return err({ kind: 'bad-checksum', layer: 'tcp' });
@@ -341,15 +218,24 @@ function decodeTcp(b: Uint8Array, at: number, end: number, ip: Ipv4Header): Resu
   return ok({ ip, body: { proto: 'tcp', tcp } });
 }
 
-function decodeUdp(b: Uint8Array, at: number, end: number, ip: Ipv4Header): Result<Packet, DecodeError> {
+function decodeUdp(
+  b: Uint8Array,
+  at: number,
+  end: number,
+  ip: Ipv4Header,
+): Result<Packet, DecodeError> {
   const len = end - at;
   if (len < UDP_HEADER_LEN) return truncated('udp', UDP_HEADER_LEN, len);
   // UDP-3 / UP-11: the length field counts the header, and may not claim more than IP carried.
   const ulen = be16(b, at + 4);
-  if (ulen < UDP_HEADER_LEN || ulen > len) return err({ kind: 'bad-length', layer: 'udp', value: ulen });
+  if (ulen < UDP_HEADER_LEN || ulen > len)
+    return err({ kind: 'bad-length', layer: 'udp', value: ulen });
   // UDP-5/UDP-6: a zero checksum means none was generated; a non-zero one must verify.
   const checksum = be16(b, at + 6);
-  if (checksum !== 0 && !sumVerifies(onesSum(b, at, at + ulen, pseudoHeaderSum(ip.src, ip.dst, IPPROTO_UDP, ulen)))) {
+  if (
+    checksum !== 0 &&
+    !sumVerifies(onesSum(b, at, at + ulen, pseudoHeaderSum(ip.src, ip.dst, IPPROTO_UDP, ulen)))
+  ) {
     return err({ kind: 'bad-checksum', layer: 'udp' });
   }
   const udp: UdpDatagram = {
@@ -360,11 +246,20 @@ function decodeUdp(b: Uint8Array, at: number, end: number, ip: Ipv4Header): Resu
   return ok({ ip, body: { proto: 'udp', udp } });
 }
 
-function decodeIcmp(b: Uint8Array, at: number, end: number, ip: Ipv4Header): Result<Packet, DecodeError> {
+function decodeIcmp(
+  b: Uint8Array,
+  at: number,
+  end: number,
+  ip: Ipv4Header,
+): Result<Packet, DecodeError> {
   const len = end - at;
   if (len < ICMP_HEADER_LEN) return truncated('icmp', ICMP_HEADER_LEN, len);
   if (!sumVerifies(onesSum(b, at, end))) return err({ kind: 'bad-checksum', layer: 'icmp' });
-  const icmp: IcmpMessage = { type: b[at]!, code: b[at + 1]!, quoted: b.slice(at + ICMP_HEADER_LEN, end) };
+  const icmp: IcmpMessage = {
+    type: b[at]!,
+    code: b[at + 1]!,
+    quoted: b.slice(at + ICMP_HEADER_LEN, end),
+  };
   return ok({ ip, body: { proto: 'icmp', icmp } });
 }
 
@@ -413,9 +308,11 @@ export function decodePacket(b: Uint8Array): Result<Packet, DecodeError> {
 const looksIpv4 = (b: Uint8Array): boolean => b.length >= IPV4_HEADER_LEN && b[0]! >>> 4 === 4;
 
 /** The destination address of an IPv4 frame, without decoding or verifying it; null if none. */
-export const readIpv4Dst = (b: Uint8Array): IpAddr | null => (looksIpv4(b) ? ipAddr(be32(b, 16)) : null);
+export const readIpv4Dst = (b: Uint8Array): IpAddr | null =>
+  looksIpv4(b) ? ipAddr(be32(b, 16)) : null;
 /** The source address of an IPv4 frame, without decoding or verifying it; null if none. */
-export const readIpv4Src = (b: Uint8Array): IpAddr | null => (looksIpv4(b) ? ipAddr(be32(b, 12)) : null);
+export const readIpv4Src = (b: Uint8Array): IpAddr | null =>
+  looksIpv4(b) ? ipAddr(be32(b, 12)) : null;
 /** The protocol number of an IPv4 frame, without decoding or verifying it; null if none. */
 export const readIpv4Proto = (b: Uint8Array): number | null => (looksIpv4(b) ? b[9]! : null);
 

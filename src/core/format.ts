@@ -31,21 +31,34 @@ export function formatTcpOptions(o: TcpOptions): string {
   if (o.mss !== undefined) parts.push(`mss ${o.mss}`);
   if (o.wscale !== undefined) parts.push('nop', `wscale ${o.wscale}`);
   if (o.sackPermitted === true) parts.push('nop', 'nop', 'sackOK');
-  if (o.timestamp !== undefined) parts.push('nop', 'nop', `TS val ${o.timestamp.val} ecr ${o.timestamp.ecr}`);
+  if (o.timestamp !== undefined)
+    parts.push('nop', 'nop', `TS val ${o.timestamp.val} ecr ${o.timestamp.ecr}`);
   if (o.sack !== undefined) {
-    parts.push('nop', 'nop', `sack ${o.sack.length} ${o.sack.map((b) => `{${b.start}:${b.end}}`).join('')}`);
+    parts.push(
+      'nop',
+      'nop',
+      `sack ${o.sack.length} ${o.sack.map((b) => `{${b.start}:${b.end}}`).join('')}`,
+    );
   }
   return parts.join(',');
 }
 
 /** tcpdump's flag letters, in its order (F before S, unlike packet.ts `tcpFlagsToString`). */
 const FLAG_LETTERS: readonly (readonly [number, string])[] = [
-  [TH_FIN, 'F'], [TH_SYN, 'S'], [TH_RST, 'R'], [TH_PSH, 'P'],
-  [TH_ACK, '.'], [TH_URG, 'U'], [TH_ECE, 'E'], [TH_CWR, 'W'],
+  [TH_FIN, 'F'],
+  [TH_SYN, 'S'],
+  [TH_RST, 'R'],
+  [TH_PSH, 'P'],
+  [TH_ACK, '.'],
+  [TH_URG, 'U'],
+  [TH_ECE, 'E'],
+  [TH_CWR, 'W'],
 ];
 
 export function formatTcpFlags(flags: number): string {
-  const letters = FLAG_LETTERS.filter(([bit]) => (flags & bit) !== 0).map(([, l]) => l).join('');
+  const letters = FLAG_LETTERS.filter(([bit]) => (flags & bit) !== 0)
+    .map(([, l]) => l)
+    .join('');
   return letters === '' ? 'none' : letters;
 }
 
@@ -82,7 +95,8 @@ function formatUnreach(m: IcmpMessage): string | null {
     case 2:
       return `${dst} protocol ${q.proto} unreachable`;
     case 3: {
-      const proto = q.proto === IPPROTO_UDP ? 'udp' : q.proto === IPPROTO_TCP ? 'tcp' : `proto-${q.proto}`;
+      const proto =
+        q.proto === IPPROTO_UDP ? 'udp' : q.proto === IPPROTO_TCP ? 'tcp' : `proto-${q.proto}`;
       return `${dst} ${proto} port ${q.dstPort} unreachable`;
     }
     default:
@@ -106,10 +120,15 @@ function formatIcmp(m: IcmpMessage): string {
 export function formatPacket(p: Packet): string {
   const { ip, body } = p;
   switch (body.proto) {
-    case 'tcp':
-      return `${endpoint(ip.src, body.tcp.srcPort)} > ${endpoint(ip.dst, body.tcp.dstPort)}: ${formatTcp(body.tcp)}`;
-    case 'udp':
-      return `${endpoint(ip.src, body.udp.srcPort)} > ${endpoint(ip.dst, body.udp.dstPort)}: UDP, length ${body.udp.payload.length}`;
+    case 'tcp': {
+      const { srcPort, dstPort } = body.tcp;
+      return `${endpoint(ip.src, srcPort)} > ${endpoint(ip.dst, dstPort)}: ${formatTcp(body.tcp)}`;
+    }
+    case 'udp': {
+      const { srcPort, dstPort, payload } = body.udp;
+      const flow = `${endpoint(ip.src, srcPort)} > ${endpoint(ip.dst, dstPort)}`;
+      return `${flow}: UDP, length ${payload.length}`;
+    }
     case 'icmp':
       return `${formatIp(ip.src)} > ${formatIp(ip.dst)}: ${formatIcmp(body.icmp)}`;
     default:

@@ -64,9 +64,14 @@ function writeObject(v: object, parts: string[], ancestors: Set<object>): void {
     }
     parts.push(']');
   } else {
-    assert(isPlainObject(v), `stableHash: a ${v.constructor?.name ?? 'non-plain'} object has no canonical form`);
+    assert(
+      isPlainObject(v),
+      `stableHash: a ${v.constructor?.name ?? 'non-plain'} object has no canonical form`,
+    );
     const record = v as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
     parts.push('{');
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) parts.push(',');

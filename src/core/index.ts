@@ -107,12 +107,21 @@ export {
   transportChecksum,
 } from './checksum';
 
+// Big-endian field access
+export {
+  be16, be32, put16, put32, isU8, isU16, isU32,
+} from './bytes';
+
+// TCP options (HDR-4, HDR-5)
+export {
+  TCP_OPTIONS_MAX, TCPOPT_EOL, TCPOPT_NOP, TCPOPT_MAXSEG, TCPOPT_WINDOW, TCPOPT_SACK_PERMITTED,
+  TCPOPT_SACK, TCPOPT_TIMESTAMP, tcpOptionsLength, encodeTcpOptions, decodeTcpOptions,
+} from './tcpopts';
+
 // Packet codec
 export {
-  IPV4_HEADER_LEN, TCP_HEADER_LEN, UDP_HEADER_LEN, ICMP_HEADER_LEN, TCP_OPTIONS_MAX, IP_MAXPACKET,
-  TCPOPT_EOL, TCPOPT_NOP, TCPOPT_MAXSEG, TCPOPT_WINDOW, TCPOPT_SACK_PERMITTED, TCPOPT_SACK,
-  TCPOPT_TIMESTAMP, tcpOptionsLength, decodeTcpOptions, encodePacket, decodePacket, readIpv4Dst,
-  readIpv4Src, readIpv4Proto, icmpQuote, readQuotedFlow,
+  IPV4_HEADER_LEN, TCP_HEADER_LEN, UDP_HEADER_LEN, ICMP_HEADER_LEN, IP_MAXPACKET, encodePacket,
+  decodePacket, readIpv4Dst, readIpv4Src, readIpv4Proto, icmpQuote, readQuotedFlow,
 } from './codec';
 export type {
   EncodeOptions, QuotedFlow,

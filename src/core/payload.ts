@@ -22,8 +22,14 @@ interface PayloadKey {
 
 function payloadKey(seed: number, app: number, step: number): PayloadKey {
   assert(Number.isSafeInteger(seed), `payload: seed ${seed} must be a safe integer`);
-  assert(Number.isInteger(app) && app >= 0 && app <= 0xffffffff, `payload: app ${app} out of range`);
-  assert(Number.isInteger(step) && step >= 0 && step <= 0xffffffff, `payload: step ${step} out of range`);
+  assert(
+    Number.isInteger(app) && app >= 0 && app <= 0xffffffff,
+    `payload: app ${app} out of range`,
+  );
+  assert(
+    Number.isInteger(step) && step >= 0 && step <= 0xffffffff,
+    `payload: step ${step} out of range`,
+  );
   const seedLo = seed >>> 0;
   const seedHi = Math.floor(seed / 2 ** 32) >>> 0;
   const k0 = fmix32(fmix32(fmix32(seedLo ^ 0x2545f491) + seedHi) ^ app);
@@ -59,10 +65,20 @@ function fillWords(out: Uint8Array, key: PayloadKey, first: number): void {
 
 /**
  * Bytes [offset, offset + n) of the payload of step `step` of application `app` in a run with
- * seed `seed`. `payloadSlice(s, a, t, 0, m)` is a prefix of `payloadSlice(s, a, t, 0, n)` for m ≤ n.
+ * seed `seed`. For m ≤ n, `payloadSlice(s, a, t, 0, m)` is a prefix of
+ * `payloadSlice(s, a, t, 0, n)`.
  */
-export function payloadSlice(seed: number, app: number, step: number, offset: number, n: number): Uint8Array {
-  assert(Number.isSafeInteger(offset) && offset >= 0, `payload: offset ${offset} must be a natural number`);
+export function payloadSlice(
+  seed: number,
+  app: number,
+  step: number,
+  offset: number,
+  n: number,
+): Uint8Array {
+  assert(
+    Number.isSafeInteger(offset) && offset >= 0,
+    `payload: offset ${offset} must be a natural number`,
+  );
   assert(Number.isSafeInteger(n) && n >= 0, `payload: length ${n} must be a natural number`);
   assert(offset + n <= 4 * 2 ** 32, 'payload: slice beyond the 16 GiB stream');
   const key = payloadKey(seed, app, step);

@@ -40,9 +40,15 @@ export function writePcap(records: readonly PcapRecord[]): Uint8Array {
   view.setUint32(20, LINKTYPE_RAW, true);
   let at = PCAP_GLOBAL_HEADER_LEN;
   for (const r of records) {
-    assert(Number.isSafeInteger(r.tUs) && r.tUs >= 0, `pcap: timestamp ${r.tUs} µs is not a natural number`);
+    assert(
+      Number.isSafeInteger(r.tUs) && r.tUs >= 0,
+      `pcap: timestamp ${r.tUs} µs is not a natural number`,
+    );
     const seconds = Math.floor(r.tUs / US_PER_S);
-    assert(seconds <= 0xffffffff, `pcap: timestamp ${r.tUs} µs does not fit the 32-bit seconds field`);
+    assert(
+      seconds <= 0xffffffff,
+      `pcap: timestamp ${r.tUs} µs does not fit the 32-bit seconds field`,
+    );
     const captured = Math.min(r.bytes.length, PCAP_SNAPLEN);
     view.setUint32(at, seconds, true);
     view.setUint32(at + 4, r.tUs % US_PER_S, true);

@@ -62,7 +62,11 @@ function stringWords(text: string): number[] {
   const words = [bytes.length];
   for (let i = 0; i < bytes.length; i += 4) {
     words.push(
-      ((bytes[i]! << 24) | ((bytes[i + 1] ?? 0) << 16) | ((bytes[i + 2] ?? 0) << 8) | (bytes[i + 3] ?? 0)) >>> 0,
+      ((bytes[i]! << 24) |
+        ((bytes[i + 1] ?? 0) << 16) |
+        ((bytes[i + 2] ?? 0) << 8) |
+        (bytes[i + 3] ?? 0)) >>>
+        0,
     );
   }
   return words;
@@ -122,7 +126,10 @@ export class Rng {
 
   /** A uniform integer in [lo, hi], both inclusive, without modulo bias (rejection sampling). */
   int(lo: number, hi: number): number {
-    assert(Number.isSafeInteger(lo) && Number.isSafeInteger(hi), `Rng.int: bounds ${lo}, ${hi} must be safe integers`);
+    assert(
+      Number.isSafeInteger(lo) && Number.isSafeInteger(hi),
+      `Rng.int: bounds ${lo}, ${hi} must be safe integers`,
+    );
     assert(lo <= hi, `Rng.int: empty range [${lo}, ${hi}]`);
     const span = hi - lo + 1;
     assert(span <= TWO_53, `Rng.int: range [${lo}, ${hi}] wider than 2^53`);
@@ -156,7 +163,7 @@ export class Rng {
     return items[this.int(0, items.length - 1)]!;
   }
 
-  /** A new array with the items in uniformly random order (Fisher–Yates); the input is untouched. */
+  /** The items in a new array, in uniformly random order (Fisher–Yates); the input is kept. */
   shuffle<T>(items: readonly T[]): T[] {
     const out = items.slice();
     for (let i = out.length - 1; i > 0; i--) {

@@ -83,7 +83,12 @@ const portRaw = (p: number): number => T0[(p >>> 8) & 0xff]! ^ T1[p & 0xff]!;
  * TCP flow hash over (src addr, dst addr, src port, dst port) — `toeplitz_rawhash_addrport`.
  * Returns `toeplitz_hash(raw)`; symmetric in (src, dst).
  */
-export function tcpFlowHash(srcAddr: IpAddr, srcPort: Port, dstAddr: IpAddr, dstPort: Port): number {
+export function tcpFlowHash(
+  srcAddr: IpAddr,
+  srcPort: Port,
+  dstAddr: IpAddr,
+  dstPort: Port,
+): number {
   return toeplitzHash(addrRaw(srcAddr) ^ addrRaw(dstAddr) ^ portRaw(srcPort) ^ portRaw(dstPort));
 }
 
@@ -94,7 +99,10 @@ export function udpFlowHash(srcAddr: IpAddr, dstAddr: IpAddr): number {
 
 /** `netisr_hashcpu(h) = (h & 127) % ncpus`: the 7 low bits index the RSS indirection table. */
 export function hashCpu(hash: number, ncpus: number): CpuId {
-  assert(Number.isInteger(ncpus) && ncpus >= 1, `hashCpu: ncpus ${ncpus} must be a positive integer`);
+  assert(
+    Number.isInteger(ncpus) && ncpus >= 1,
+    `hashCpu: ncpus ${ncpus} must be a positive integer`,
+  );
   return cpuId((hash & 127) % ncpus);
 }
 

@@ -1,7 +1,15 @@
 import { fc } from '@fast-check/vitest';
 import { ipAddr, port } from '../../src/core/addr';
 import type { IpAddr, Port } from '../../src/core/addr';
-import type { IcmpMessage, Ipv4Header, Packet, SackBlock, TcpOptions, TcpSegment, UdpDatagram } from '../../src/core/packet';
+import type {
+  IcmpMessage,
+  Ipv4Header,
+  Packet,
+  SackBlock,
+  TcpOptions,
+  TcpSegment,
+  UdpDatagram,
+} from '../../src/core/packet';
 import { seq } from '../../src/core/seq';
 import type { SeqNum } from '../../src/core/seq';
 
@@ -43,8 +51,11 @@ export const arbTcpOptions: fc.Arbitrary<TcpOptions> = fc
   )
   .map((o) => {
     if (o.sack === undefined) return o;
-    const used = (o.mss !== undefined ? 4 : 0) + (o.wscale !== undefined ? 4 : 0) +
-      (o.sackPermitted !== undefined ? 4 : 0) + (o.timestamp !== undefined ? 12 : 0);
+    const used =
+      (o.mss !== undefined ? 4 : 0) +
+      (o.wscale !== undefined ? 4 : 0) +
+      (o.sackPermitted !== undefined ? 4 : 0) +
+      (o.timestamp !== undefined ? 12 : 0);
     const room = Math.floor((40 - used - 4) / 8);
     if (room < 0) {
       const { sack: _dropped, ...rest } = o;
@@ -54,7 +65,10 @@ export const arbTcpOptions: fc.Arbitrary<TcpOptions> = fc
   });
 
 export const arbPayload = (maxLength = 200): fc.Arbitrary<Uint8Array> =>
-  fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ maxLength }) }, { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) });
+  fc.oneof(
+    { weight: 4, arbitrary: fc.uint8Array({ maxLength }) },
+    { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) },
+  );
 
 export const arbTcpSegment: fc.Arbitrary<TcpSegment> = fc.record({
   srcPort: arbPort,

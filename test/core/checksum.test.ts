@@ -45,35 +45,41 @@ describe('internetChecksum', () => {
     expect(internetChecksum(header)).toBe(0);
   });
 
-  test.prop([fc.uint8Array({ maxLength: 3000 })])('equals the fold-every-step reference', (data) => {
-    expect(internetChecksum(data)).toBe(naiveChecksum(data));
-  });
-
-  test.prop([fc.uint8Array({ maxLength: 200 }).map((a) => (a.length % 2 === 0 ? a : a.subarray(1)))])(
-    'data with its checksum appended verifies',
+  test.prop([fc.uint8Array({ maxLength: 3000 })])(
+    'equals the fold-every-step reference',
     (data) => {
-      const c = internetChecksum(data);
-      const withSum = Uint8Array.from([...data, c >>> 8, c & 0xff]);
-      expect(sumVerifies(onesSum(withSum))).toBe(true);
+      expect(internetChecksum(data)).toBe(naiveChecksum(data));
     },
   );
 
-  test.prop([fc.uint8Array({ minLength: 2, maxLength: 200 }), fc.nat(), fc.integer({ min: 0, max: 15 })])(
-    'a one-bit error in checksummed data is always detected',
-    (data, at, bit) => {
-      const even = data.length % 2 === 0 ? data : data.subarray(1);
-      const c = internetChecksum(even);
-      const withSum = Uint8Array.from([...even, c >>> 8, c & 0xff]);
-      withSum[at % withSum.length]! ^= 1 << (bit % 8);
-      expect(sumVerifies(onesSum(withSum))).toBe(false);
-    },
-  );
-
-  test.prop([fc.uint8Array({ maxLength: 300 }), fc.nat()])('sums split at an even offset add up', (data, cut) => {
-    const mid = (cut % (data.length + 1)) & ~1;
-    const split = onesSum(data, mid, data.length, onesSum(data, 0, mid));
-    expect(foldSum(split)).toBe(foldSum(onesSum(data)));
+  test.prop([
+    fc.uint8Array({ maxLength: 200 }).map((a) => (a.length % 2 === 0 ? a : a.subarray(1))),
+  ])('data with its checksum appended verifies', (data) => {
+    const c = internetChecksum(data);
+    const withSum = Uint8Array.from([...data, c >>> 8, c & 0xff]);
+    expect(sumVerifies(onesSum(withSum))).toBe(true);
   });
+
+  test.prop([
+    fc.uint8Array({ minLength: 2, maxLength: 200 }),
+    fc.nat(),
+    fc.integer({ min: 0, max: 15 }),
+  ])('a one-bit error in checksummed data is always detected', (data, at, bit) => {
+    const even = data.length % 2 === 0 ? data : data.subarray(1);
+    const c = internetChecksum(even);
+    const withSum = Uint8Array.from([...even, c >>> 8, c & 0xff]);
+    withSum[at % withSum.length]! ^= 1 << (bit % 8);
+    expect(sumVerifies(onesSum(withSum))).toBe(false);
+  });
+
+  test.prop([fc.uint8Array({ maxLength: 300 }), fc.nat()])(
+    'sums split at an even offset add up',
+    (data, cut) => {
+      const mid = (cut % (data.length + 1)) & ~1;
+      const split = onesSum(data, mid, data.length, onesSum(data, 0, mid));
+      expect(foldSum(split)).toBe(foldSum(onesSum(data)));
+    },
+  );
 
   test.prop([fc.uint8Array({ maxLength: 301 }).filter((a) => a.length % 2 === 1)])(
     'an odd final byte is padded with a zero byte',
@@ -97,12 +103,15 @@ describe('internetChecksum', () => {
 });
 
 describe('foldSum', () => {
-  test.prop([fc.maxSafeNat()])('is congruent to the sum modulo 0xffff and at most 16 bits', (sum) => {
-    const folded = foldSum(sum);
-    expect(folded).toBeLessThanOrEqual(0xffff);
-    expect(folded % 0xffff).toBe(sum % 0xffff);
-    if (sum > 0) expect(folded).toBeGreaterThan(0);
-  });
+  test.prop([fc.maxSafeNat()])(
+    'is congruent to the sum modulo 0xffff and at most 16 bits',
+    (sum) => {
+      const folded = foldSum(sum);
+      expect(folded).toBeLessThanOrEqual(0xffff);
+      expect(folded % 0xffff).toBe(sum % 0xffff);
+      if (sum > 0) expect(folded).toBeGreaterThan(0);
+    },
+  );
 
   it('keeps −0 (0xffff) distinct from +0 for non-zero input', () => {
     expect(foldSum(0)).toBe(0);
@@ -125,9 +134,23 @@ describe('pseudo-header (HDR-3, UDP-4)', () => {
     (s, d, segment) => {
       const src = ipAddr(s);
       const dst = ipAddr(d);
-      const pseudo = [s >>> 24, (s >>> 16) & 0xff, (s >>> 8) & 0xff, s & 0xff,
-        d >>> 24, (d >>> 16) & 0xff, (d >>> 8) & 0xff, d & 0xff, 0, 6, segment.length >>> 8, segment.length & 0xff];
-      expect(transportChecksum(src, dst, 6, segment)).toBe(naiveChecksum(Uint8Array.from([...pseudo, ...segment])));
+      const pseudo = [
+        s >>> 24,
+        (s >>> 16) & 0xff,
+        (s >>> 8) & 0xff,
+        s & 0xff,
+        d >>> 24,
+        (d >>> 16) & 0xff,
+        (d >>> 8) & 0xff,
+        d & 0xff,
+        0,
+        6,
+        segment.length >>> 8,
+        segment.length & 0xff,
+      ];
+      expect(transportChecksum(src, dst, 6, segment)).toBe(
+        naiveChecksum(Uint8Array.from([...pseudo, ...segment])),
+      );
     },
   );
 });

@@ -16,8 +16,22 @@ const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').dig
 
 const sampleTrace = (): TraceEvent[] => [
   { seq: 0, t: instant(0), kind: 'phase', phase: 'safety' },
-  { seq: 1, t: instant(10), kind: 'frame-sent', host: hostId(0), frame: frameId(1), bytes: Uint8Array.of(0x45, 0, 0xff) },
-  { seq: 2, t: instant(110), kind: 'frame-delivered', host: hostId(1), frame: frameId(1), delivery: deliveryId(1) },
+  {
+    seq: 1,
+    t: instant(10),
+    kind: 'frame-sent',
+    host: hostId(0),
+    frame: frameId(1),
+    bytes: Uint8Array.of(0x45, 0, 0xff),
+  },
+  {
+    seq: 2,
+    t: instant(110),
+    kind: 'frame-delivered',
+    host: hostId(1),
+    frame: frameId(1),
+    delivery: deliveryId(1),
+  },
 ];
 
 describe('canonicalString', () => {
@@ -25,11 +39,15 @@ describe('canonicalString', () => {
     expect(canonicalString(null)).toBe('null');
     expect(canonicalString(undefined)).toBe('undefined');
     expect(canonicalString([true, false])).toBe('[true,false]');
-    expect(canonicalString([1, -0, 1.5, -2e-7, Number.NaN, Infinity, -Infinity])).toBe('[1,0,1.5,-2e-7,NaN,Infinity,-Infinity]');
+    expect(canonicalString([1, -0, 1.5, -2e-7, Number.NaN, Infinity, -Infinity])).toBe(
+      '[1,0,1.5,-2e-7,NaN,Infinity,-Infinity]',
+    );
     expect(canonicalString('a"\n')).toBe('"a\\"\\n"');
     expect(canonicalString(Uint8Array.of(0, 0xab, 0x10))).toBe('x"00ab10"');
     expect(canonicalString(Uint8Array.of(1, 2, 3, 4).subarray(1, 3))).toBe('x"0203"');
-    expect(canonicalString({ b: 1, a: [undefined, { d: undefined, c: 'x' }] })).toBe('{"a":[undefined,{"c":"x"}],"b":1}');
+    expect(canonicalString({ b: 1, a: [undefined, { d: undefined, c: 'x' }] })).toBe(
+      '{"a":[undefined,{"c":"x"}],"b":1}',
+    );
     expect(canonicalString(Object.create(null) as object)).toBe('{}');
   });
 
@@ -110,11 +128,15 @@ describe('traceHash', () => {
 
   it('does not depend on how events were built (key order, frozen or not)', () => {
     const trace = sampleTrace();
-    const rebuilt = trace.map((e) => Object.freeze(Object.fromEntries(Object.entries(e).reverse())) as TraceEvent);
+    const rebuilt = trace.map(
+      (e) => Object.freeze(Object.fromEntries(Object.entries(e).reverse())) as TraceEvent,
+    );
     expect(traceHash(rebuilt)).toBe(traceHash(trace));
   });
 
   it('pins a known trace hash (it is part of recorded determinism checks)', () => {
-    expect(traceHash(sampleTrace())).toMatchInlineSnapshot(`"979bd5cdab8920564ed30ef70ff9f2333b956221f4d46edb79d255ce4573361a"`);
+    expect(traceHash(sampleTrace())).toMatchInlineSnapshot(
+      `"979bd5cdab8920564ed30ef70ff9f2333b956221f4d46edb79d255ce4573361a"`,
+    );
   });
 });

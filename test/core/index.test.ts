@@ -18,7 +18,9 @@ function declaredExports(file: string): { values: string[]; types: string[] } {
   const src = readFileSync(join(CORE, file), 'utf8');
   const values: string[] = [];
   const types: string[] = [];
-  for (const m of src.matchAll(/^export (?:declare )?(const|let|function|class|abstract class|enum|type|interface) ([A-Za-z0-9_$]+)/gm)) {
+  for (const m of src.matchAll(
+    /^export (?:declare )?(const|let|function|class|enum|type|interface) ([A-Za-z0-9_$]+)/gm,
+  )) {
     (m[1] === 'type' || m[1] === 'interface' ? types : values).push(m[2]!);
   }
   return { values, types };
@@ -30,11 +32,15 @@ describe('src/core/index.ts', () => {
   });
 
   it('re-exports from every core module', () => {
-    for (const file of modules) expect(indexSource).toContain(`from './${file.replace(/\.ts$/, '')}'`);
+    for (const file of modules)
+      expect(indexSource).toContain(`from './${file.replace(/\.ts$/, '')}'`);
   });
 
   it.each(modules)('re-exports every value of %s as the same object', async (file) => {
-    const mod = (await import(`../../src/core/${file.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
+    const mod = (await import(`../../src/core/${file.replace(/\.ts$/, '')}`)) as Record<
+      string,
+      unknown
+    >;
     const surface = core as Record<string, unknown>;
     const { values } = declaredExports(file);
     expect(Object.keys(mod).sort()).toEqual([...values].sort());
@@ -43,6 +49,7 @@ describe('src/core/index.ts', () => {
 
   it.each(modules)('re-exports every type of %s by name', (file) => {
     const { types } = declaredExports(file);
-    for (const name of types) expect(indexSource, `${file}: type ${name}`).toMatch(new RegExp(`\\b${name}\\b`));
+    for (const name of types)
+      expect(indexSource, `${file}: type ${name}`).toMatch(new RegExp(`\\b${name}\\b`));
   });
 });

@@ -14,11 +14,14 @@ const arbApp = fc.nat(64);
 const arbStep = fc.nat(1000);
 
 describe('payloadBytes', () => {
-  test.prop([arbSeed, arbApp, arbStep, fc.nat(300)])('is deterministic and has the asked length', (s, a, t, n) => {
-    const x = payloadBytes(s, a, t, n);
-    expect(x.length).toBe(n);
-    expect(payloadBytes(s, a, t, n)).toEqual(x);
-  });
+  test.prop([arbSeed, arbApp, arbStep, fc.nat(300)])(
+    'is deterministic and has the asked length',
+    (s, a, t, n) => {
+      const x = payloadBytes(s, a, t, n);
+      expect(x.length).toBe(n);
+      expect(payloadBytes(s, a, t, n)).toEqual(x);
+    },
+  );
 
   test.prop([arbSeed, arbApp, arbStep, fc.nat(300), fc.nat(300)])(
     'a shorter payload is a prefix of a longer one',
@@ -36,18 +39,25 @@ describe('payloadBytes', () => {
   );
 
   it('pins the first bytes (recorded scenarios regenerate their payloads from seeds)', () => {
-    expect(Buffer.from(payloadBytes(1, 2, 3, 16)).toString('hex')).toMatchInlineSnapshot(`"5d4b5fb49a7d343b0bb084a6e502d513"`);
+    expect(Buffer.from(payloadBytes(1, 2, 3, 16)).toString('hex')).toMatchInlineSnapshot(
+      `"5d4b5fb49a7d343b0bb084a6e502d513"`,
+    );
     expect(Buffer.from(payloadSlice(1, 2, 3, 5, 6)).toString('hex')).toBe(
       Buffer.from(payloadBytes(1, 2, 3, 11).subarray(5)).toString('hex'),
     );
   });
 
-  test.prop([arbSeed, arbApp, arbStep])('changing the seed, the app or the step changes the bytes', (s, a, t) => {
-    const base = payloadBytes(s, a, t, 32);
-    expect(payloadBytes(s + 1 <= Number.MAX_SAFE_INTEGER ? s + 1 : s - 1, a, t, 32)).not.toEqual(base);
-    expect(payloadBytes(s, a + 1, t, 32)).not.toEqual(base);
-    expect(payloadBytes(s, a, t + 1, 32)).not.toEqual(base);
-  });
+  test.prop([arbSeed, arbApp, arbStep])(
+    'changing the seed, the app or the step changes the bytes',
+    (s, a, t) => {
+      const base = payloadBytes(s, a, t, 32);
+      expect(payloadBytes(s + 1 <= Number.MAX_SAFE_INTEGER ? s + 1 : s - 1, a, t, 32)).not.toEqual(
+        base,
+      );
+      expect(payloadBytes(s, a + 1, t, 32)).not.toEqual(base);
+      expect(payloadBytes(s, a, t + 1, 32)).not.toEqual(base);
+    },
+  );
 
   it('(seed, app, step) are not confused with each other when swapped', () => {
     expect(payloadBytes(1, 2, 3, 16)).not.toEqual(payloadBytes(1, 3, 2, 16));

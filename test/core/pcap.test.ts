@@ -18,7 +18,13 @@ interface ParsedPcap {
   readonly sigfigs: number;
   readonly snaplen: number;
   readonly linktype: number;
-  readonly records: { tsSec: number; tsUsec: number; inclLen: number; origLen: number; data: Uint8Array }[];
+  readonly records: {
+    tsSec: number;
+    tsUsec: number;
+    inclLen: number;
+    origLen: number;
+    data: Uint8Array;
+  }[];
 }
 
 function readPcap(file: Uint8Array): ParsedPcap {
@@ -32,7 +38,13 @@ function readPcap(file: Uint8Array): ParsedPcap {
     if (at + 16 > file.length) throw new Error(`truncated record header at ${at}`);
     const inclLen = u32(at + 8);
     if (at + 16 + inclLen > file.length) throw new Error(`truncated record data at ${at}`);
-    records.push({ tsSec: u32(at), tsUsec: u32(at + 4), inclLen, origLen: u32(at + 12), data: file.slice(at + 16, at + 16 + inclLen) });
+    records.push({
+      tsSec: u32(at),
+      tsUsec: u32(at + 4),
+      inclLen,
+      origLen: u32(at + 12),
+      data: file.slice(at + 16, at + 16 + inclLen),
+    });
     at += 16 + inclLen;
   }
   return {
@@ -48,8 +60,18 @@ function readPcap(file: Uint8Array): ParsedPcap {
 
 const frame = (n: number): Uint8Array =>
   encodePacket({
-    ip: { src: ipAddr(0x0a000001), dst: ipAddr(0x0a000002), ttl: 64, id: 0, tos: 0, dontFragment: true },
-    body: { proto: 'udp', udp: { srcPort: port(49152), dstPort: port(7), payload: new Uint8Array(n).fill(n & 0xff) } },
+    ip: {
+      src: ipAddr(0x0a000001),
+      dst: ipAddr(0x0a000002),
+      ttl: 64,
+      id: 0,
+      tos: 0,
+      dontFragment: true,
+    },
+    body: {
+      proto: 'udp',
+      udp: { srcPort: port(49152), dstPort: port(7), payload: new Uint8Array(n).fill(n & 0xff) },
+    },
   });
 
 describe('writePcap', () => {
@@ -58,7 +80,13 @@ describe('writePcap', () => {
     expect(file.length).toBe(24);
     expect(Buffer.from(file.subarray(0, 4)).toString('hex')).toBe('d4c3b2a1');
     expect(readPcap(file)).toEqual({
-      magic: 0xa1b2c3d4, version: [2, 4], thiszone: 0, sigfigs: 0, snaplen: 65535, linktype: LINKTYPE_RAW, records: [],
+      magic: 0xa1b2c3d4,
+      version: [2, 4],
+      thiszone: 0,
+      sigfigs: 0,
+      snaplen: 65535,
+      linktype: LINKTYPE_RAW,
+      records: [],
     });
     expect(LINKTYPE_RAW).toBe(101);
   });
@@ -70,7 +98,11 @@ describe('writePcap', () => {
       { tUs: 3_000_000, bytes: frame(3) },
     ];
     const parsed = readPcap(writePcap(records));
-    expect(parsed.records.map((r) => [r.tsSec, r.tsUsec])).toEqual([[0, 0], [1, 500_250], [3, 0]]);
+    expect(parsed.records.map((r) => [r.tsSec, r.tsUsec])).toEqual([
+      [0, 0],
+      [1, 500_250],
+      [3, 0],
+    ]);
     parsed.records.forEach((r, i) => {
       expect(r.inclLen).toBe(records[i]!.bytes.length);
       expect(r.origLen).toBe(records[i]!.bytes.length);
@@ -79,13 +111,16 @@ describe('writePcap', () => {
     });
   });
 
-  test.prop([fc.array(fc.record({ tUs: fc.nat(2 ** 40), bytes: fc.uint8Array({ maxLength: 100 }) }), { maxLength: 20 })])(
-    'reads back exactly what was written, in order',
-    (records) => {
-      const parsed = readPcap(writePcap(records));
-      expect(parsed.records.map((r) => ({ tUs: r.tsSec * 1e6 + r.tsUsec, bytes: r.data }))).toEqual(records);
-    },
-  );
+  test.prop([
+    fc.array(fc.record({ tUs: fc.nat(2 ** 40), bytes: fc.uint8Array({ maxLength: 100 }) }), {
+      maxLength: 20,
+    }),
+  ])('reads back exactly what was written, in order', (records) => {
+    const parsed = readPcap(writePcap(records));
+    expect(parsed.records.map((r) => ({ tUs: r.tsSec * 1e6 + r.tsUsec, bytes: r.data }))).toEqual(
+      records,
+    );
+  });
 
   it('truncates frames beyond the snap length but records their original length', () => {
     const big = new Uint8Array(70_000).fill(7);

@@ -17,10 +17,13 @@ describe('determinism', () => {
     expect(draw(Rng.fromSeed(seed), 16)).toEqual(draw(Rng.fromSeed(seed), 16));
   });
 
-  test.prop([fc.integer(), fc.integer()])('different numeric seeds give different streams', (a, b) => {
-    fc.pre(a !== b);
-    expect(draw(Rng.fromSeed(a), 4)).not.toEqual(draw(Rng.fromSeed(b), 4));
-  });
+  test.prop([fc.integer(), fc.integer()])(
+    'different numeric seeds give different streams',
+    (a, b) => {
+      fc.pre(a !== b);
+      expect(draw(Rng.fromSeed(a), 4)).not.toEqual(draw(Rng.fromSeed(b), 4));
+    },
+  );
 
   it('a number seed and its decimal string are different seeds', () => {
     expect(draw(Rng.fromSeed(42), 4)).not.toEqual(draw(Rng.fromSeed('42'), 4));
@@ -64,12 +67,15 @@ describe('determinism', () => {
     expect(() => Rng.fromSeed(2 ** 60)).toThrow(/seed/);
   });
 
-  test.prop([arbSeed, fc.nat(50)])('clone continues exactly where the original is', (seed, skip) => {
-    const r = Rng.fromSeed(seed);
-    draw(r, skip);
-    const c = r.clone();
-    expect(draw(c, 8)).toEqual(draw(r, 8));
-  });
+  test.prop([arbSeed, fc.nat(50)])(
+    'clone continues exactly where the original is',
+    (seed, skip) => {
+      const r = Rng.fromSeed(seed);
+      draw(r, skip);
+      const c = r.clone();
+      expect(draw(c, 8)).toEqual(draw(r, 8));
+    },
+  );
 });
 
 describe('forks', () => {
@@ -83,18 +89,24 @@ describe('forks', () => {
     },
   );
 
-  test.prop([arbSeed, fc.string(), fc.string()])('forks with different names differ', (seed, x, y) => {
-    fc.pre(x !== y);
-    const r = Rng.fromSeed(seed);
-    expect(draw(r.fork(x), 4)).not.toEqual(draw(r.fork(y), 4));
-  });
+  test.prop([arbSeed, fc.string(), fc.string()])(
+    'forks with different names differ',
+    (seed, x, y) => {
+      fc.pre(x !== y);
+      const r = Rng.fromSeed(seed);
+      expect(draw(r.fork(x), 4)).not.toEqual(draw(r.fork(y), 4));
+    },
+  );
 
-  test.prop([arbSeed, fc.string()])('a fork differs from its parent and from a fork of a fork', (seed, name) => {
-    const r = Rng.fromSeed(seed);
-    const f = r.fork(name);
-    expect(draw(f.clone(), 4)).not.toEqual(draw(r.clone(), 4));
-    expect(draw(f.fork(name), 4)).not.toEqual(draw(f.clone(), 4));
-  });
+  test.prop([arbSeed, fc.string()])(
+    'a fork differs from its parent and from a fork of a fork',
+    (seed, name) => {
+      const r = Rng.fromSeed(seed);
+      const f = r.fork(name);
+      expect(draw(f.clone(), 4)).not.toEqual(draw(r.clone(), 4));
+      expect(draw(f.fork(name), 4)).not.toEqual(draw(f.clone(), 4));
+    },
+  );
 
   it('forking does not advance the parent', () => {
     const a = Rng.fromSeed(7);

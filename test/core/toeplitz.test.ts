@@ -37,7 +37,8 @@ function referenceToeplitz(key: Uint8Array, input: Uint8Array): number {
 
 const be32 = (n: number): number[] => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 const be16 = (n: number): number[] => [n >>> 8, n & 0xff];
-const ip = (a: number, b: number, c: number, d: number): IpAddr => ipAddr((a << 24) | (b << 16) | (c << 8) | d);
+const ip = (a: number, b: number, c: number, d: number): IpAddr =>
+  ipAddr((a << 24) | (b << 16) | (c << 8) | d);
 const tuple = (src: IpAddr, sport: Port, dst: IpAddr, dport: Port): Uint8Array =>
   Uint8Array.from([...be32(src), ...be32(dst), ...be16(sport), ...be16(dport)]);
 
@@ -118,9 +119,12 @@ describe('flow hashes', () => {
     },
   );
 
-  test.prop([arbAddr, arbAddr])('D.2 symmetry: both directions of a UDP pair hash alike', (a, b) => {
-    expect(udpFlowHash(b, a)).toBe(udpFlowHash(a, b));
-  });
+  test.prop([arbAddr, arbAddr])(
+    'D.2 symmetry: both directions of a UDP pair hash alike',
+    (a, b) => {
+      expect(udpFlowHash(b, a)).toBe(udpFlowHash(a, b));
+    },
+  );
 
   it('the hash is not trivially symmetric in everything: the port parity matters', () => {
     const a = ip(10, 0, 0, 1);
