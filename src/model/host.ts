@@ -2,7 +2,7 @@
  * One model host: pure state plus a step function (ARCHITECTURE §4, docs/CONTRACTS.md "model").
  *
  *   initialModelHost(config, addr, seed) → state            deep-frozen
- *   modelStep(state, input, now)         → { state, outputs } pure; the input is applied atomically
+ *   modelStep(state, input, now)         → { state, outputs } pure; one input, applied atomically
  *   ownerCpu(state, input)               → CpuId | null      the netisr model (UP-13 … UP-15)
  *   createModelHost(env)                 → Host              the model as a simulated peer
  *
@@ -38,7 +38,7 @@ import { initialUdpState } from './udp/state';
 
 export { ownerCpu };
 
-/** One external input of a host, in the order the impl linearized it (or the world delivered it). */
+/** One external input of a host (replayed in the order the impl linearized its inputs). */
 export type ModelInput =
   | { readonly kind: 'frame'; readonly bytes: Uint8Array }
   | { readonly kind: 'call'; readonly call: AppCall }
@@ -86,8 +86,9 @@ export interface Emitted {
 }
 
 export function initialModelHost(config: HostConfig, addr: IpAddr, seed: number): ModelHostState {
-  assert(Number.isInteger(config.ncpus) && config.ncpus >= 1 && config.ncpus <= MAX_CPUS, `ncpus ${config.ncpus}`);
-  assert(config.udp.maxdgram >= 0 && config.udp.recvspace >= 0, 'udp buffer sizes are non-negative');
+  const { ncpus, udp } = config;
+  assert(Number.isInteger(ncpus) && ncpus >= 1 && ncpus <= MAX_CPUS, `ncpus ${ncpus}`);
+  assert(udp.maxdgram >= 0 && udp.recvspace >= 0, 'udp buffer sizes are non-negative');
   return freeze({
     config, addr, seed,
     fds: emptyDescriptorTable(),
@@ -99,7 +100,9 @@ export function initialModelHost(config: HostConfig, addr: IpAddr, seed: number)
 }
 
 /** Apply one input atomically. Pure: `s` is left as it was, the new state is deep-frozen. */
-export function modelStep(s: ModelHostState, input: ModelInput, now: Instant): { state: ModelHostState; outputs: ModelOutputs } {
+export function modelStep(
+  s: ModelHostState, input: ModelInput, now: Instant,
+): { state: ModelHostState; outputs: ModelOutputs } {
   assert(Number.isSafeInteger(now) && now >= 0, `modelStep: bad instant ${now}`);
   const out: Emitted = { frames: [], completions: [] };
   const state = produce(s, (d) => {
@@ -157,7 +160,13 @@ function frameArrives(d: Draft<ModelHostState>, bytes: Uint8Array, out: Emitted)
 }
 
 /** The earliest armed protocol timer (TCP only), or null. */
-export function modelPollAt(s: ModelHostState): { at: Instant; conn: string; timer: string } | null {
+export interface ModelDeadline {
+  readonly at: Instant;
+  readonly conn: string;
+  readonly timer: string;
+}
+
+export function modelPollAt(s: ModelHostState): ModelDeadline | null {
   // TODO(tcp): tcpPollAt(s.tcp). Without the TCP part there is no timer: `s.tcp` is null.
   return s.tcp;
 }
@@ -184,7 +193,9 @@ export function modelStatus(s: ModelHostState): readonly SocketStatus[] {
 export function createModelHost(env: HostEnv): Host {
   let state = initialModelHost(env.config, env.addr, env.id);
   let txn = 0;
-  const apply = (input: ModelInput, commitInput: (owner: CpuId | null) => CommitInput, cpuIfUser: CpuId): void => {
+  const apply = (
+    input: ModelInput, commitInput: (owner: CpuId | null) => CommitInput, cpuIfUser: CpuId,
+  ): void => {
     const owner = ownerCpu(state, input);
     const step = modelStep(state, input, env.now());
     state = step.state;
@@ -205,18 +216,24 @@ export function createModelHost(env: HostEnv): Host {
       apply({ kind: 'frame', bytes }, () => ({ kind: 'frame', delivery }), cpuId(0));
     },
     callIssued(call) {
-      apply({ kind: 'call', call }, (owner) => ({ kind: 'call', call: call.id, phase: owner === null ? 'user' : 'proto' }), call.cpu);
+      const commitInput = (owner: CpuId | null): CommitInput =>
+        ({ kind: 'call', call: call.id, phase: owner === null ? 'user' : 'proto' });
+      apply({ kind: 'call', call }, commitInput, call.cpu);
     },
     timeAdvanced() {
-      for (let due = modelPollAt(state); due !== null && due.at <= env.now(); due = modelPollAt(state)) {
-        const { conn, timer } = due;
+      const due = (): ModelDeadline | null => {
+        const d = modelPollAt(state);
+        return d !== null && d.at <= env.now() ? d : null;
+      };
+      for (let d = due(); d !== null; d = due()) {
+        const { conn, timer } = d;
         apply({ kind: 'timer', conn, timer }, () => ({ kind: 'timer', conn, timer }), cpuId(0));
       }
     },
     nextDeadline: () => modelPollAt(state)?.at ?? null,
     runnable: () => [],
     run(thread) {
-      unreachable(`model host ${env.id}: run(${thread}) but a model host never has runnable threads`);
+      unreachable(`model host ${env.id}: run(${thread}) but it never has runnable threads`);
     },
     status: () => modelStatus(state),
   };

@@ -10,6 +10,8 @@ export {
 export type { FlowKey } from './netisr/flow';
 export { flowCpuOfFrame, flowCpuOfKey, readFlowKey, udpPairCpu } from './netisr/flow';
 export { callOwnerCpu, frameOwnerCpu, socketOwner } from './netisr/owner';
-export type { NetisrRule, NetisrViolation, ServiceLoopAction, ServiceLoopState } from './netisr/service';
+export type {
+  NetisrRule, NetisrViolation, ServiceLoopAction, ServiceLoopState,
+} from './netisr/service';
 export { netisrPortViolations, serviceLoopNext } from './netisr/service';
 export type { UdpRecord, UdpSocket, UdpState, UdpStats } from './udp/state';

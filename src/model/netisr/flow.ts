@@ -49,7 +49,9 @@ export function readFlowKey(bytes: Uint8Array, quoted: boolean): FlowKey | null 
   const ports = !fragment && end - ihl >= 4
     ? { src: port(rd16(bytes, ihl)), dst: port(rd16(bytes, ihl + 2)) }
     : null;
-  return { proto: bytes[9]!, src: ipAddr(rd32(bytes, 12)), dst: ipAddr(rd32(bytes, 16)), ports, fragment };
+  const src = ipAddr(rd32(bytes, 12));
+  const dst = ipAddr(rd32(bytes, 16));
+  return { proto: bytes[9]!, src, dst, ports, fragment };
 }
 
 /** UP-13: the flow CPU of a packet with this key (see the file comment for each case). */

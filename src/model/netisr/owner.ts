@@ -52,7 +52,8 @@ export function socketOwner(s: ModelHostState, fd: Fd): CpuId | null {
 /** UP-14 / UP-15: where a call linearizes; null = the user side. */
 export function callOwnerCpu(s: ModelHostState, call: AppCall): CpuId | null {
   const req = call.req;
-  assert(call.cpu >= 0 && call.cpu < s.config.ncpus, `UP-14: caller CPU ${call.cpu} of ${s.config.ncpus}`);
+  const ncpus = s.config.ncpus;
+  assert(call.cpu >= 0 && call.cpu < ncpus, `UP-14: caller CPU ${call.cpu} of ${ncpus}`);
   if (req.op === 'socket') return req.proto === 'udp' ? call.cpu : null;
   const owner = socketOwner(s, req.fd);
   if (owner === null) return null;
@@ -79,7 +80,8 @@ export function callOwnerCpu(s: ModelHostState, call: AppCall): CpuId | null {
 }
 
 /** UP-15: a datagram leaves on the flow CPU of (local address, destination). */
-const sendCpu = (s: ModelHostState, dst: Endpoint): CpuId => udpPairCpu(s.addr, dst.addr, s.config.ncpus);
+const sendCpu = (s: ModelHostState, dst: Endpoint): CpuId =>
+  udpPairCpu(s.addr, dst.addr, s.config.ncpus);
 
 /** UP-13 / UP-15: where a frame linearizes. */
 export function frameOwnerCpu(s: ModelHostState, bytes: Uint8Array): CpuId {
@@ -100,7 +102,10 @@ export function ownerCpu(s: ModelHostState, input: ModelInput): CpuId | null {
     case 'call':
       return callOwnerCpu(s, input.call);
     case 'rollup':
-      assert(input.cpu >= 0 && input.cpu < s.config.ncpus, `rollup on CPU ${input.cpu} of ${s.config.ncpus}`);
+      assert(
+        input.cpu >= 0 && input.cpu < s.config.ncpus,
+        `rollup on CPU ${input.cpu} of ${s.config.ncpus}`,
+      );
       return input.cpu;
     case 'timer':
       // TODO(tcp): the owner of the timer's connection, from the TCP model.

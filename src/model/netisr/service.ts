@@ -13,7 +13,8 @@
  *   - `handled-once`  (UP-16) each sending of a message is handled exactly once by its port's
  *                     thread: never a handling commit without a matching send, never twice;
  *   - `txn-exclusive` one transaction at a time per thread: a thread's events belong to one open
- *                     transaction until that transaction's commit, and a finished one never resumes;
+ *                     transaction until that transaction's commit, and a finished one never
+ *                     resumes;
  *   - `rollup-limit`  no more than 32 handlers between two rollups of a thread;
  *   - `rollup-empty`  a rollup only ends a batch: at least one handler since the last rollup;
  *   - `rollup-drain`  the batch ends exactly when the port drains. The loop looks at its port
@@ -48,7 +49,12 @@ export function serviceLoopNext(s: ServiceLoopState): ServiceLoopAction {
 }
 
 export type NetisrRule =
-  | 'port-fifo' | 'handled-once' | 'txn-exclusive' | 'rollup-limit' | 'rollup-empty' | 'rollup-drain';
+  | 'port-fifo'
+  | 'handled-once'
+  | 'txn-exclusive'
+  | 'rollup-limit'
+  | 'rollup-empty'
+  | 'rollup-drain';
 
 export interface NetisrViolation {
   readonly rule: NetisrRule;
@@ -73,14 +79,22 @@ interface ThreadLoop {
    * After a handler commit: how many messages were still queued, how many were sent to the port
    * since, and whether the thread's next transaction started with the port still empty.
    */
-  afterHandler: { readonly queuedAtCommit: number; sentSince: number; startedEmpty: boolean | null } | null;
+  afterHandler: AfterHandler | null;
+}
+
+interface AfterHandler {
+  readonly queuedAtCommit: number;
+  sentSince: number;
+  startedEmpty: boolean | null;
 }
 
 /** D.10: timer messages go on the priority queue. */
 const isPriority = (input: CommitInput): boolean => input.kind === 'timer';
 
 /** Check UP-16 and the service-loop rules over `host`'s part of a trace. */
-export function netisrPortViolations(trace: readonly TraceEvent[], host: HostId): NetisrViolation[] {
+export function netisrPortViolations(
+  trace: readonly TraceEvent[], host: HostId,
+): NetisrViolation[] {
   const out: NetisrViolation[] = [];
   const queues = new Map<CpuId, Sending[]>();
   const loops = new Map<ThreadId, ThreadLoop>();
@@ -89,7 +103,8 @@ export function netisrPortViolations(trace: readonly TraceEvent[], host: HostId)
   for (const ev of trace) {
     if (!('host' in ev) || ev.host !== host) continue;
     if (ev.kind === 'msg-sent') {
-      queueOf(ev.port).push({ msg: ev.msg, sender: ev.sender, priority: isPriority(ev.input), seq: ev.seq });
+      const priority = isPriority(ev.input);
+      queueOf(ev.port).push({ msg: ev.msg, sender: ev.sender, priority, seq: ev.seq });
       for (const loop of loops.values()) {
         if (loop.port === ev.port && loop.afterHandler !== null) loop.afterHandler.sentSince += 1;
       }
@@ -111,6 +126,10 @@ function noteTxnStart(loop: ThreadLoop | undefined): void {
   after.startedEmpty = after.queuedAtCommit === 0 && after.sentSince === 0;
 }
 
+function report(out: NetisrViolation[], rule: NetisrRule, ev: TraceEvent, message: string): void {
+  out.push({ rule, seq: ev.seq, message });
+}
+
 /** One transaction at a time per thread; true when `ev` is the first event of a transaction. */
 function checkTxn(
   txns: Map<ThreadId, { open: number | null; done: Set<number> }>,
@@ -120,10 +139,11 @@ function checkTxn(
   const t = txns.get(ev.thread) ?? { open: null, done: new Set<number>() };
   txns.set(ev.thread, t);
   const starts = t.open === null;
+  const who = `thread ${ev.thread}: transaction ${ev.txn}`;
   if (t.done.has(ev.txn)) {
-    out.push({ rule: 'txn-exclusive', seq: ev.seq, message: `thread ${ev.thread}: transaction ${ev.txn} resumed after its commit` });
+    report(out, 'txn-exclusive', ev, `${who} resumed after its commit`);
   } else if (t.open !== null && t.open !== ev.txn) {
-    out.push({ rule: 'txn-exclusive', seq: ev.seq, message: `thread ${ev.thread}: transaction ${ev.txn} ran inside open transaction ${t.open}` });
+    report(out, 'txn-exclusive', ev, `${who} ran inside open transaction ${t.open}`);
   }
   t.open = ev.kind === 'commit' ? null : ev.txn;
   if (ev.kind === 'commit') t.done.add(ev.txn);
@@ -134,19 +154,27 @@ function checkTxn(
 function takeFromPort(queue: Sending[], ev: Commit, out: NetisrViolation[]): void {
   const i = queue.findIndex((q) => q.msg === ev.msg);
   if (i < 0) {
-    out.push({ rule: 'handled-once', seq: ev.seq, message: `CPU ${ev.cpu} handled message ${ev.msg}, which is not queued on its port (never sent there, or handled twice)` });
+    report(out, 'handled-once', ev,
+      `CPU ${ev.cpu} handled message ${ev.msg}, which is not queued on its port ` +
+      '(never sent there, or handled twice)');
     return;
   }
   const taken = queue[i]!;
-  const earlier = queue.slice(0, i).find((q) => q.sender === taken.sender && q.priority === taken.priority);
+  const earlier = queue
+    .slice(0, i)
+    .find((q) => q.sender === taken.sender && q.priority === taken.priority);
   if (earlier !== undefined) {
-    out.push({ rule: 'port-fifo', seq: ev.seq, message: `CPU ${ev.cpu} handled message ${taken.msg} (sent at ${taken.seq}) before message ${earlier.msg} (sent at ${earlier.seq}) of the same sender ${taken.sender}` });
+    report(out, 'port-fifo', ev,
+      `CPU ${ev.cpu} handled message ${taken.msg} (sent at ${taken.seq}) before message ` +
+      `${earlier.msg} (sent at ${earlier.seq}) of the same sender ${taken.sender}`);
   }
   queue.splice(i, 1);
 }
 
 /** D.1: batches of at most 32 handlers, each ended by one rollup exactly when the port drains. */
-function checkLoop(loops: Map<ThreadId, ThreadLoop>, queue: readonly Sending[], ev: Commit, out: NetisrViolation[]): void {
+function checkLoop(
+  loops: Map<ThreadId, ThreadLoop>, queue: readonly Sending[], ev: Commit, out: NetisrViolation[],
+): void {
   const kind = ev.msg !== undefined ? 'handle' : ev.input.kind === 'rollup' ? 'rollup' : null;
   if (kind === null) return; // a user-side commit: not the service loop's
   const loop = loops.get(ev.thread) ?? { port: ev.cpu, handled: 0, afterHandler: null };
@@ -154,25 +182,30 @@ function checkLoop(loops: Map<ThreadId, ThreadLoop>, queue: readonly Sending[], 
   const at = `thread ${ev.thread} on CPU ${ev.cpu}`;
   if (loop.afterHandler !== null && loop.handled < NETISR_ROLLUP_LIMIT) {
     const { queuedAtCommit, startedEmpty } = loop.afterHandler;
-    const mustHandle = serviceLoopNext({ queued: queuedAtCommit, handledSinceRollup: loop.handled }) === 'handle';
-    const mustRollup = startedEmpty === true;
-    if (kind === 'rollup' && mustHandle) {
-      out.push({ rule: 'rollup-drain', seq: ev.seq, message: `${at} ran its rollups with ${queuedAtCommit} message(s) still queued after ${loop.handled} handled` });
-    } else if (kind === 'handle' && mustRollup) {
-      out.push({ rule: 'rollup-drain', seq: ev.seq, message: `${at} continued its batch after its port drained without running the rollups` });
+    const next = serviceLoopNext({ queued: queuedAtCommit, handledSinceRollup: loop.handled });
+    if (kind === 'rollup' && next === 'handle') {
+      report(out, 'rollup-drain', ev,
+        `${at} ran its rollups with ${queuedAtCommit} message(s) still queued ` +
+        `after ${loop.handled} handled`);
+    } else if (kind === 'handle' && startedEmpty === true) {
+      report(out, 'rollup-drain', ev,
+        `${at} continued its batch after its port drained without running the rollups`);
     }
   }
   switch (kind) {
     case 'handle':
       if (loop.handled >= NETISR_ROLLUP_LIMIT) {
-        out.push({ rule: 'rollup-limit', seq: ev.seq, message: `${at} handled message ${loop.handled + 1} of a batch; the limit is ${NETISR_ROLLUP_LIMIT}` });
+        report(out, 'rollup-limit', ev,
+          `${at} handled message ${loop.handled + 1} of a batch; ` +
+          `the limit is ${NETISR_ROLLUP_LIMIT}`);
       }
       loop.handled += 1;
       loop.afterHandler = { queuedAtCommit: queue.length, sentSince: 0, startedEmpty: null };
       return;
     case 'rollup':
       if (loop.handled === 0) {
-        out.push({ rule: 'rollup-empty', seq: ev.seq, message: `${at} ran its rollups without handling a message since the last ones` });
+        report(out, 'rollup-empty', ev,
+          `${at} ran its rollups without handling a message since the last ones`);
       }
       loop.handled = 0;
       loop.afterHandler = null;

@@ -48,7 +48,9 @@ function callResult(d: Draft<ModelHostState>, call: AppCall, out: Emitted): Call
 
 type FdRequest = Exclude<CallRequest, { op: 'socket' }>;
 
-function udpCall(d: Draft<ModelHostState>, call: AppCall, req: FdRequest, out: Emitted): CallResult | 'blocked' {
+function udpCall(
+  d: Draft<ModelHostState>, call: AppCall, req: FdRequest, out: Emitted,
+): CallResult | 'blocked' {
   switch (req.op) {
     case 'bind':
       return udpBind(d, req.fd, req.port);
@@ -74,7 +76,9 @@ function udpCall(d: Draft<ModelHostState>, call: AppCall, req: FdRequest, out: E
 }
 
 /** UP-9: the oldest datagram or the pending error now; else EWOULDBLOCK, or wait. */
-function udpRecv(d: Draft<ModelHostState>, call: AppCall, fd: Fd, maxBytes: number, nonblocking: boolean): CallResult | 'blocked' {
+function udpRecv(
+  d: Draft<ModelHostState>, call: AppCall, fd: Fd, maxBytes: number, nonblocking: boolean,
+): CallResult | 'blocked' {
   const now = udpTryRecv(d, fd, maxBytes);
   if (now !== null) return now;
   if (nonblocking) return err('EWOULDBLOCK');

@@ -15,7 +15,7 @@ import type { FlowKey } from '../netisr/flow';
 import { readFlowKey } from '../netisr/flow';
 import { sameEndpoint } from './state';
 
-/** ICMP types that are errors quoting a datagram (RFC 792): unreachable, time exceeded, parameter problem. */
+/** ICMP errors quoting a datagram (RFC 792): unreachable, time exceeded, parameter problem. */
 const ICMP_ERROR_TYPES: readonly number[] = [ICMP_UNREACH, 11, 12];
 
 /**
@@ -38,7 +38,9 @@ export function udpCtlInput(d: Draft<ModelHostState>, icmp: IcmpMessage): void {
   if (q === null || q.proto !== IPPROTO_UDP || q.ports === null || q.src !== d.addr) return;
   const peer = { addr: q.dst, port: q.ports.dst };
   const lport = q.ports.src;
-  const sock = d.udp.sockets.find((s) => s.lport === lport && s.peer !== null && sameEndpoint(s.peer, peer));
+  const sock = d.udp.sockets.find(
+    (s) => s.lport === lport && s.peer !== null && sameEndpoint(s.peer, peer),
+  );
   if (sock === undefined) return;
   sock.error = 'ECONNREFUSED';
   d.udp.stats.icmpRefused += 1;

@@ -35,7 +35,10 @@ export function udpDatagram(opts: {
 }): Uint8Array {
   const packet: Packet = {
     ip: ipHeaderFrom(opts.src, opts.dst.addr),
-    body: { proto: 'udp', udp: { srcPort: opts.lport, dstPort: opts.dst.port, payload: opts.data } },
+    body: {
+      proto: 'udp',
+      udp: { srcPort: opts.lport, dstPort: opts.dst.port, payload: opts.data },
+    },
   };
   return encodePacket(packet, { udpChecksum: opts.checksum });
 }
@@ -56,7 +59,10 @@ export function icmpPortUnreachable(opts: {
 }): Uint8Array {
   const ihl = (opts.frame[0]! & 0x0f) * 4;
   const quoted = icmpQuote(opts.frame);
-  assert(quoted.length === ihl + ICMP_QUOTE_PAYLOAD_BYTES, 'UDP-8: a datagram that reached udp_input has an 8-byte header');
+  assert(
+    quoted.length === ihl + ICMP_QUOTE_PAYLOAD_BYTES,
+    'UDP-8: a datagram that reached udp_input has an 8-byte header',
+  );
   const packet: Packet = {
     ip: ipHeaderFrom(opts.self, opts.to),
     body: {

@@ -3,7 +3,8 @@
  * socket, in descriptor order, plus counters named after DragonFly's `udpstat` so tests can say
  * *why* a datagram vanished.
  *
- * Read before editing: RFC 768, RFC 1122 §4.1.3, dragonfly.md §E, the rule book's UDP-1 … UDP-14.
+ * Read before editing: RFC 768, RFC 1122 §4.1.3, dragonfly.md §E, the rule book's UDP-1 …
+ * UDP-14.
  * This is a specification: one socket record holds everything an application or the wire can
  * observe about it, and nothing about which CPU's table it sits in (that is `model/netisr`).
  */
@@ -72,7 +73,8 @@ export interface UdpState {
 export const initialUdpState = (): UdpState => ({
   sockets: [],
   stats: {
-    badsum: 0, badlen: 0, ipackets: 0, badport: 0, noport: 0, noportbcast: 0, fullsock: 0, delivered: 0, opackets: 0,
+    badsum: 0, badlen: 0, ipackets: 0, badport: 0, noport: 0, noportbcast: 0, fullsock: 0,
+    delivered: 0, opackets: 0,
     icmpRefused: 0,
   },
 });

@@ -33,7 +33,8 @@ function socketOf(d: Draft<ModelHostState>, fd: Fd): Draft<UdpSocket> {
 /** UP-4: `socket(udp)` creates an unbound, unconnected socket on the caller's CPU (UP-14). */
 export function udpAttach(d: Draft<ModelHostState>, fd: Fd, cpu: CpuId): void {
   d.udp.sockets.push({
-    fd, createdCpu: cpu, lport: null, peer: null, cantSendMore: false, error: null, rcv: [], rcvBytes: 0,
+    fd, createdCpu: cpu, lport: null, peer: null, cantSendMore: false, error: null,
+    rcv: [], rcvBytes: 0,
   });
 }
 
@@ -44,7 +45,9 @@ export function nextEphemeralUdpPort(s: ModelHostState): Port | null {
 }
 
 /** UP-3: bind `sock` to the next free ephemeral port and move the cursor; EADDRNOTAVAIL if none. */
-function bindEphemeral(d: Draft<ModelHostState>, sock: Draft<UdpSocket>): Result<Port, SocketError> {
+function bindEphemeral(
+  d: Draft<ModelHostState>, sock: Draft<UdpSocket>,
+): Result<Port, SocketError> {
   assert(sock.lport === null, 'UP-3: an ephemeral bind of a bound socket');
   const held = heldUdpPorts(d.udp);
   const pick = pickEphemeral(d.portCursor, (p) => held.has(p));
@@ -91,7 +94,9 @@ export interface SendPlan {
  * send linearizes depends on whether it succeeds). The size check also refuses what no IPv4
  * packet can carry (UDP_PAYLOAD_MAX), which matters only if `maxdgram` is configured above it.
  */
-export function sendCheck(s: ModelHostState, sock: UdpSocket, data: Uint8Array, to: Endpoint | undefined): Result<SendPlan, SocketError> {
+export function sendCheck(
+  s: ModelHostState, sock: UdpSocket, data: Uint8Array, to: Endpoint | undefined,
+): Result<SendPlan, SocketError> {
   if (sock.cantSendMore) return err('EPIPE');
   if (sock.error !== null) return err(sock.error);
   if (data.length > s.config.udp.maxdgram || data.length > UDP_PAYLOAD_MAX) return err('EMSGSIZE');
@@ -103,7 +108,9 @@ export function sendCheck(s: ModelHostState, sock: UdpSocket, data: Uint8Array, 
 }
 
 /** UP-7 / UP-8: send(fd, data, to?). A pending error is reported once: it is cleared here. */
-export function udpSend(d: Draft<ModelHostState>, fd: Fd, data: Uint8Array, to: Endpoint | undefined, out: Emitted): CallResult {
+export function udpSend(
+  d: Draft<ModelHostState>, fd: Fd, data: Uint8Array, to: Endpoint | undefined, out: Emitted,
+): CallResult {
   const sock = socketOf(d, fd);
   const plan = sendCheck(d, sock, data, to);
   if (!plan.ok) {
