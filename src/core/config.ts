@@ -55,6 +55,25 @@ export interface TcpConfig {
   readonly rexmitMinTicks: number;
   readonly rexmitSlopTicks: number;
   readonly somaxconn: number;
+  /** net.inet.tcp.low_rtobase: initial RTO 1 s (else 3 s), dragonfly.md A.9. */
+  readonly lowRtobase: boolean;
+  /** net.inet.tcp.eifel_rtoinc: the Eifel response's RTO increment G, in ticks (A.10). */
+  readonly eifelRtoincTicks: number;
+  /** net.inet.tcp.smartsack: cap new data per SACK recovery step at 4 segments (A.5). */
+  readonly smartsack: boolean;
+  /** net.inet.tcp.rescuesack: RFC 6675 rescue retransmission (A.5). */
+  readonly rescuesack: boolean;
+  /** net.inet.tcp.ignore_redun_dsack: redundant D-SACK ACKs are not dupacks (A.4). */
+  readonly ignoreRedunDsack: boolean;
+  /** net.inet.tcp.idle_restart / idle_cwv: restart after idle (A.2, RFC 2861-like decay). */
+  readonly idleRestart: boolean;
+  readonly idleCwv: boolean;
+  /** net.inet.tcp.paws_tolerance, in the peer's timestamp units (A.13). */
+  readonly pawsTolerance: number;
+  /** net.inet.tcp.keepinit: connection-establishment limit (B.2, B.6). */
+  readonly keepinitMs: number;
+  /** net.inet.tcp.syncache.hashsize: buckets per CPU (B.3). */
+  readonly syncacheHashSize: number;
 }
 
 export const TCP_DEFAULTS: TcpConfig = {
@@ -88,6 +107,16 @@ export const TCP_DEFAULTS: TcpConfig = {
   rexmitMinTicks: Math.floor(HZ_DEFAULT / 33),
   rexmitSlopTicks: Math.floor(HZ_DEFAULT / 6),
   somaxconn: 128,
+  lowRtobase: true,
+  eifelRtoincTicks: 2,
+  smartsack: true,
+  rescuesack: true,
+  ignoreRedunDsack: true,
+  idleRestart: true,
+  idleCwv: true,
+  pawsTolerance: 25,
+  keepinitMs: 75_000,
+  syncacheHashSize: 512,
 };
 
 export type StackKind = 'impl' | 'model';

@@ -155,3 +155,20 @@ export {
 export {
   formatTcpOptions, formatTcpFlags, formatPacket, formatDecodeError, formatFrame,
 } from './format';
+
+// TCP connection names and timer names (docs/TCP-PROFILE.md TP-2)
+export {
+  connKey, TCP_TIMER_NAMES, isTcpTimerName,
+} from './conn';
+export type {
+  TcpTimerName,
+} from './conn';
+
+// TCP secret-keyed choices: ISN, SYN cookies, syncache buckets (TP-5, TP-14, TP-15)
+export {
+  tcpIsn, SYNCOOKIE_MSS, syncookieEpoch, syncookieMssClass, syncookie, syncookieCheck,
+  syncacheBucket,
+} from './isn';
+export type {
+  TcpTuple,
+} from './isn';

@@ -21,6 +21,8 @@ export type SocketError =
   | 'ENOTCONN'
   | 'EDESTADDRREQ'
   | 'EALREADY'
+  /** A nonblocking TCP connect was started (docs/TCP-PROFILE.md TP-9). */
+  | 'EINPROGRESS'
   | 'EMSGSIZE'
   | 'ENOBUFS'
   | 'EWOULDBLOCK'
@@ -33,7 +35,7 @@ export type SocketError =
 
 export const SOCKET_ERRORS: readonly SocketError[] = [
   'EBADF', 'EINVAL', 'EOPNOTSUPP', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EISCONN', 'ENOTCONN',
-  'EDESTADDRREQ', 'EALREADY', 'EMSGSIZE', 'ENOBUFS', 'EWOULDBLOCK', 'EPIPE', 'ECONNREFUSED',
+  'EDESTADDRREQ', 'EALREADY', 'EINPROGRESS', 'EMSGSIZE', 'ENOBUFS', 'EWOULDBLOCK', 'EPIPE', 'ECONNREFUSED',
   'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH',
 ];
 

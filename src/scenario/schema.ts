@@ -86,6 +86,16 @@ const tcpShape = {
   rexmitMinTicks: intIn(0, 1 << 16),
   rexmitSlopTicks: intIn(0, 1 << 16),
   somaxconn: intIn(1, 1 << 16),
+  lowRtobase: bool(),
+  eifelRtoincTicks: intIn(0, 1 << 16),
+  smartsack: bool(),
+  rescuesack: bool(),
+  ignoreRedunDsack: bool(),
+  idleRestart: bool(),
+  idleCwv: bool(),
+  pawsTolerance: intIn(0, 1 << 16),
+  keepinitMs: intIn(1, 3_600_000),
+  syncacheHashSize: intIn(1, 1 << 16),
 } satisfies Record<keyof TcpConfig, z.ZodType>;
 
 const udpShape = {
