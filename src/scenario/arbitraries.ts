@@ -267,8 +267,8 @@ export const receiverPlanArb: fc.Arbitrary<ReceiverPlan> = fc.record({
     { arbitrary: fc.constant<'full'>('full'), weight: 4 },
     { arbitrary: fc.integer({ min: 1, max: 64 }), weight: 1 },
   ),
-  polls: fc.integer({ min: 1, max: 6 }),
-  pollGapUs: fc.integer({ min: 100, max: 3000 }),
+  polls: fc.integer({ min: 1, max: 8 }),
+  pollGapUs: fc.integer({ min: 300, max: 4000 }),
   closeAfterPolls: mostlyNil(fc.nat(5), null, 4),
 });
 

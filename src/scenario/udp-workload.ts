@@ -124,16 +124,28 @@ interface Flow {
   readonly link: number;
 }
 
+/**
+ * The host a sender runs on: its plan's host, moved off its receiver's host when it can be (the
+ * simulator has no loopback, so a datagram to its own host is never delivered).
+ */
+export function senderHost(s: SenderPlan, plan: UdpWorkloadPlan, n: number): number {
+  if (s.target.kind !== 'receiver' || plan.receivers.length === 0) return s.host % n;
+  const recv = plan.receivers[s.target.receiver % plan.receivers.length]!;
+  return otherHost(n, s.host, recv.host % n);
+}
+
 /** The datagrams each receiver socket should get: [receiver][socket] → flows into it. */
 function flowsInto(plan: UdpWorkloadPlan, facts: WorldFacts): Flow[][][] {
   const n = facts.hosts.length;
-  const flows: Flow[][][] = plan.receivers.map((r) => Array.from({ length: r.sockets }, () => []));
+  const flows: Flow[][][] = plan.receivers.map((r) =>
+    Array.from({ length: r.sockets }, () => []),
+  );
   if (plan.receivers.length === 0) return flows;
   plan.senders.forEach((s, j) => {
     if (s.target.kind !== 'receiver') return;
     const r = s.target.receiver % plan.receivers.length;
     const recv = plan.receivers[r]!;
-    const host = s.host % n;
+    const host = senderHost(s, plan, n);
     const recvHost = recv.host % n;
     if (host === recvHost) return;
     const maxdgram = maxdgramOf(facts.hosts[host]!);
@@ -142,11 +154,8 @@ function flowsInto(plan: UdpWorkloadPlan, facts: WorldFacts): Flow[][][] {
       .slice(0, limit)
       .map((z) => resolveSize(z, maxdgram))
       .filter((b) => b <= maxdgram);
-    flows[r]![s.target.socket % recv.sockets]!.push({
-      sender: j,
-      sizes,
-      link: linkBetween(facts.links, host, recvHost),
-    });
+    const link = linkBetween(facts.links, host, recvHost);
+    flows[r]![s.target.socket % recv.sockets]!.push({ sender: j, sizes, link });
   });
   return flows;
 }
@@ -184,10 +193,11 @@ function receiverApp(
       for (let m = 0; m < expected; m++) steps.push({ op: 'recv', sock: name, maxBytes });
     });
   } else {
+    // Sleep first: senders start later, so an immediate poll would only see EWOULDBLOCK.
     for (let p = 0; p < r.polls; p++) {
       if (r.closeAfterPolls !== null && p === r.closeAfterPolls) break;
-      for (const name of names) steps.push({ op: 'recv', sock: name, maxBytes, nonblocking: true });
       steps.push({ op: 'sleep', us: r.pollGapUs });
+      for (const name of names) steps.push({ op: 'recv', sock: name, maxBytes, nonblocking: true });
     }
   }
   for (const name of names) steps.push({ op: 'close', sock: name });
@@ -196,7 +206,7 @@ function receiverApp(
 
 function senderApp(s: SenderPlan, j: number, plan: UdpWorkloadPlan, facts: WorldFacts): AppSpec {
   const n = facts.hosts.length;
-  const host = s.host % n;
+  const host = senderHost(s, plan, n);
   const spec = facts.hosts[host]!;
   const name = `s${j}`;
   const peer = targetPeer(s, host, plan, n);

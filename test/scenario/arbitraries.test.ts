@@ -170,8 +170,8 @@ describe('compileUdpWorkload', () => {
     const drain = apps[0]!.steps.slice(2, -1);
     expect(drain).toEqual(
       [0, 1, 2].flatMap(() => [
-        { op: 'recv', sock: 'r0.0', maxBytes: 65535, nonblocking: true },
         { op: 'sleep', us: 500 },
+        { op: 'recv', sock: 'r0.0', maxBytes: 65535, nonblocking: true },
       ]),
     );
   });
