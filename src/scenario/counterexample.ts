@@ -11,6 +11,7 @@ import {
   parseScenarioAt,
   parseWrapper,
 } from './schema';
+import { prettyJson } from './json';
 import type { Scenario } from './types';
 
 /**
@@ -71,9 +72,9 @@ export function counterexampleFile(facts: CounterexampleFacts): CounterexampleFi
   };
 }
 
-/** Pretty JSON with a final newline: files are read and diffed by people. */
+/** Pretty JSON with a final newline: files are read and diffed by people (json.ts). */
 export const serializeCounterexample = (file: CounterexampleFile): string =>
-  `${JSON.stringify(file, null, 2)}\n`;
+  `${prettyJson(file)}\n`;
 
 /** Validate parsed JSON as a counterexample file; the error is one line naming the field. */
 export function parseCounterexample(json: unknown): Result<CounterexampleFile, string> {
