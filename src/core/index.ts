@@ -94,6 +94,14 @@ export type {
   RunOutcome, RunHostInfo, AppOutcome, RunRecord, Verdict,
 } from './run';
 
+// Connection and timer names (TP-2, TP-30)
+export {
+  connKey, TCP_TIMER_NAMES, isTcpTimerName,
+} from './conn';
+export type {
+  TcpTimerName,
+} from './conn';
+
 // Toeplitz flow hash (D.2)
 export {
   TOEPLITZ_KEYSEED0, TOEPLITZ_KEYSEED1, TOEPLITZ_KEY_LEN, TOEPLITZ_INPUT_MAX, TOEPLITZ_KEY,
@@ -141,6 +149,15 @@ export {
   fmix32, Rng,
 } from './rng';
 
+// Secret-keyed TCP choices: ISN, SYN cookies, syncache hash (TP-5, TP-14, TP-15)
+export {
+  tcpIsn, SYNCOOKIE_MSS, syncookieEpoch, syncookieMssClass, syncookie, syncookieCheck,
+  syncacheBucket,
+} from './isn';
+export type {
+  TcpTuple,
+} from './isn';
+
 // Deterministic payloads
 export {
   payloadSlice, payloadBytes, payloadMismatch,
@@ -155,20 +172,3 @@ export {
 export {
   formatTcpOptions, formatTcpFlags, formatPacket, formatDecodeError, formatFrame,
 } from './format';
-
-// TCP connection names and timer names (docs/TCP-PROFILE.md TP-2)
-export {
-  connKey, TCP_TIMER_NAMES, isTcpTimerName,
-} from './conn';
-export type {
-  TcpTimerName,
-} from './conn';
-
-// TCP secret-keyed choices: ISN, SYN cookies, syncache buckets (TP-5, TP-14, TP-15)
-export {
-  tcpIsn, SYNCOOKIE_MSS, syncookieEpoch, syncookieMssClass, syncookie, syncookieCheck,
-  syncacheBucket,
-} from './isn';
-export type {
-  TcpTuple,
-} from './isn';
