@@ -122,6 +122,15 @@ export class Driver {
     return true;
   }
 
+  /** Run the runnable thread of `host` whose name starts with `name` (e.g. 'netisr/2'). */
+  runNamed(host: number, name: string): void {
+    this.deliverAll();
+    const t = this.hosts[host]!.runnable().find((r) => r.name.startsWith(name));
+    if (t === undefined) throw new Error(`host ${host}: no runnable thread ${name}`);
+    this.steps++;
+    this.hosts[host]!.run(t.thread);
+  }
+
   settle(maxSteps = 100_000): void {
     for (let n = 0; n < maxSteps; n++) if (!this.step()) return;
     throw new Error(`driver: not quiescent after ${maxSteps} steps`);
