@@ -38,10 +38,17 @@ import { initialUdpState } from './udp/state';
 
 export { ownerCpu };
 
+/**
+ * Which half of a call an input applies. Absent: the whole call, atomically (the contract
+ * today). Only `send` has two halves: 'user' decides its result, 'proto' binds and transmits
+ * (see udp/user.ts `udpSendUser` / `udpSendProto`); other calls are atomic whatever the phase.
+ */
+export type CallPhase = 'user' | 'proto';
+
 /** One external input of a host (replayed in the order the impl linearized its inputs). */
 export type ModelInput =
   | { readonly kind: 'frame'; readonly bytes: Uint8Array }
-  | { readonly kind: 'call'; readonly call: AppCall }
+  | { readonly kind: 'call'; readonly call: AppCall; readonly phase?: CallPhase }
   | { readonly kind: 'timer'; readonly conn: string; readonly timer: string }
   | { readonly kind: 'rollup'; readonly cpu: CpuId };
 
@@ -111,7 +118,7 @@ export function modelStep(
         frameArrives(d, input.bytes, out);
         break;
       case 'call':
-        callArrives(d, input.call, out);
+        callArrives(d, input.call, input.phase, out);
         break;
       case 'timer':
         // TODO(tcp): tcpTimerFires. No UDP state has timers, so there is nothing to fire.

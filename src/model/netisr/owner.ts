@@ -23,7 +23,7 @@ import type { CpuId, Fd } from '../../core/ids';
 import { cpuId } from '../../core/ids';
 import type { AppCall } from '../../core/socket';
 import { decodePacket } from '../../core/codec';
-import type { ModelHostState, ModelInput } from '../host';
+import type { CallPhase, ModelHostState, ModelInput } from '../host';
 import { sendCheck } from '../udp/user';
 import { quotedFlow } from '../udp/icmp';
 import type { UdpSocket } from '../udp/state';
@@ -49,8 +49,11 @@ export function socketOwner(s: ModelHostState, fd: Fd): CpuId | null {
   return udpSocketOwner(s, sock);
 }
 
-/** UP-14 / UP-15: where a call linearizes; null = the user side. */
-export function callOwnerCpu(s: ModelHostState, call: AppCall): CpuId | null {
+/**
+ * UP-14 / UP-15: where a call linearizes; null = the user side. For a send in halves (`phase`,
+ * host.ts) the user half is on the user side and the protocol half on the owner before the call.
+ */
+export function callOwnerCpu(s: ModelHostState, call: AppCall, phase?: CallPhase): CpuId | null {
   const req = call.req;
   const ncpus = s.config.ncpus;
   assert(call.cpu >= 0 && call.cpu < ncpus, `UP-14: caller CPU ${call.cpu} of ${ncpus}`);
@@ -69,6 +72,8 @@ export function callOwnerCpu(s: ModelHostState, call: AppCall): CpuId | null {
     case 'recv':
       return null;
     case 'send': {
+      if (phase === 'user') return null;
+      if (phase === 'proto') return owner;
       const sock = findUdpSocket(s.udp, req.fd);
       assert(sock !== null, `UP-2: open UDP descriptor ${req.fd} without a socket`);
       const plan = sendCheck(s, sock, req.data, req.to);
@@ -100,7 +105,7 @@ export function ownerCpu(s: ModelHostState, input: ModelInput): CpuId | null {
     case 'frame':
       return frameOwnerCpu(s, input.bytes);
     case 'call':
-      return callOwnerCpu(s, input.call);
+      return callOwnerCpu(s, input.call, input.phase);
     case 'rollup':
       assert(
         input.cpu >= 0 && input.cpu < s.config.ncpus,

@@ -11,20 +11,32 @@ import { assertNever } from '../../core/assert';
 import type { Fd } from '../../core/ids';
 import { err, ok } from '../../core/result';
 import type { AppCall, CallRequest, CallResult } from '../../core/socket';
-import type { Emitted, ModelHostState } from '../host';
+import type { CallPhase, Emitted, ModelHostState } from '../host';
 import {
-  udpAttach, udpBind, udpConnect, udpDetach, udpSend, udpShutdown, udpTryRecv,
+  udpAttach, udpBind, udpConnect, udpDetach, udpSend, udpSendProto, udpSendUser, udpShutdown,
+  udpTryRecv,
 } from '../udp/user';
 import { allocateFd, lookupFd, releaseFd } from './descriptors';
 import { parkRecv } from './pending';
 
-/** Apply one application call; its completion goes to `out` unless it blocks (UP-9). */
-export function callArrives(d: Draft<ModelHostState>, call: AppCall, out: Emitted): void {
-  const result = callResult(d, call, out);
-  if (result !== 'blocked') out.completions.push({ call: call.id, result });
+/**
+ * Apply one application call, or one half of a send (`phase`, see host.ts); its completion goes
+ * to `out` unless it blocks (UP-9) or is a send's protocol half, which has no result.
+ */
+export function callArrives(
+  d: Draft<ModelHostState>, call: AppCall, phase: CallPhase | undefined, out: Emitted,
+): void {
+  const result = callResult(d, call, phase, out);
+  if (result !== 'blocked' && result !== 'no-result') {
+    out.completions.push({ call: call.id, result });
+  }
 }
 
-function callResult(d: Draft<ModelHostState>, call: AppCall, out: Emitted): CallResult | 'blocked' {
+type Outcome = CallResult | 'blocked' | 'no-result';
+
+function callResult(
+  d: Draft<ModelHostState>, call: AppCall, phase: CallPhase | undefined, out: Emitted,
+): Outcome {
   const req = call.req;
   if (req.op === 'socket') {
     // TODO(tcp): route to the TCP model once it plugs in.
@@ -34,10 +46,11 @@ function callResult(d: Draft<ModelHostState>, call: AppCall, out: Emitted): Call
     return ok({ kind: 'fd', fd });
   }
   const desc = lookupFd(d.fds, req.fd);
-  if (desc === null) return err('EBADF');
+  // A send's protocol half finds no descriptor only if a close overtook it: nothing to apply.
+  if (desc === null) return req.op === 'send' && phase === 'proto' ? 'no-result' : err('EBADF');
   switch (desc.proto) {
     case 'udp':
-      return udpCall(d, call, req, out);
+      return udpCall(d, call, req, phase, out);
     case 'tcp':
       // Unreachable until the TCP model plugs in: no descriptor is TCP yet.
       return err('EOPNOTSUPP');
@@ -49,8 +62,9 @@ function callResult(d: Draft<ModelHostState>, call: AppCall, out: Emitted): Call
 type FdRequest = Exclude<CallRequest, { op: 'socket' }>;
 
 function udpCall(
-  d: Draft<ModelHostState>, call: AppCall, req: FdRequest, out: Emitted,
-): CallResult | 'blocked' {
+  d: Draft<ModelHostState>, call: AppCall, req: FdRequest, phase: CallPhase | undefined,
+  out: Emitted,
+): Outcome {
   switch (req.op) {
     case 'bind':
       return udpBind(d, req.fd, req.port);
@@ -61,6 +75,11 @@ function udpCall(
       // UP-4: UDP has no connections to listen for or accept.
       return err('EOPNOTSUPP');
     case 'send':
+      if (phase === 'user') return udpSendUser(d, req.fd, req.data, req.to);
+      if (phase === 'proto') {
+        udpSendProto(d, req.fd, req.data, req.to, out);
+        return 'no-result';
+      }
       return udpSend(d, req.fd, req.data, req.to, out);
     case 'recv':
       return udpRecv(d, call, req.fd, req.maxBytes, req.nonblocking);

@@ -97,14 +97,45 @@ export interface SendPlan {
 export function sendCheck(
   s: ModelHostState, sock: UdpSocket, data: Uint8Array, to: Endpoint | undefined,
 ): Result<SendPlan, SocketError> {
+  const user = sendUserCheck(s, sock, data, to);
+  if (!user.ok) return user;
+  if (sock.lport === null && nextEphemeralUdpPort(s) === null) return err('EADDRNOTAVAIL');
+  return ok({ dst: user.value, needsBind: sock.lport === null });
+}
+
+/** UP-7's checks that need no port: all of them but the last (the implicit bind). */
+function sendUserCheck(
+  s: ModelHostState, sock: UdpSocket, data: Uint8Array, to: Endpoint | undefined,
+): Result<Endpoint, SocketError> {
   if (sock.cantSendMore) return err('EPIPE');
   if (sock.error !== null) return err(sock.error);
   if (data.length > s.config.udp.maxdgram || data.length > UDP_PAYLOAD_MAX) return err('EMSGSIZE');
   if (sock.peer !== null && to !== undefined) return err('EISCONN');
   const dst = sock.peer ?? to;
   if (dst === undefined) return err('EDESTADDRREQ');
-  if (sock.lport === null && nextEphemeralUdpPort(s) === null) return err('EADDRNOTAVAIL');
-  return ok({ dst: { addr: dst.addr, port: dst.port }, needsBind: sock.lport === null });
+  return ok({ addr: dst.addr, port: dst.port });
+}
+
+/** UP-7: a failed check that is the pending error reports it once: clear it. */
+function clearReportedError(sock: Draft<UdpSocket>, failure: SocketError): void {
+  // The pending error is the second check, so a failure that is not EPIPE with an error pending
+  // is that error.
+  if (sock.cantSendMore || sock.error === null) return;
+  assert(failure === sock.error, 'UP-7: the pending error outranks the later checks');
+  sock.error = null;
+}
+
+/** UP-8: bind if needed (UP-3) and put the datagram on the wire; false if no port is free. */
+function transmit(
+  d: Draft<ModelHostState>, sock: Draft<UdpSocket>, dst: Endpoint, data: Uint8Array, out: Emitted,
+): boolean {
+  if (sock.lport === null && !bindEphemeral(d, sock).ok) return false;
+  assert(sock.lport !== null, 'UP-8: a datagram is sent from a bound port');
+  out.frames.push(udpDatagram({
+    src: d.addr, lport: sock.lport, dst, data, checksum: d.config.udp.checksum,
+  }));
+  d.udp.stats.opackets += 1;
+  return true;
 }
 
 /** UP-7 / UP-8: send(fd, data, to?). A pending error is reported once: it is cleared here. */
@@ -114,24 +145,50 @@ export function udpSend(
   const sock = socketOf(d, fd);
   const plan = sendCheck(d, sock, data, to);
   if (!plan.ok) {
-    // UP-7: the pending error is the second check, so a failure that is not EPIPE with an error
-    // pending is that error, and reporting it clears it.
-    if (!sock.cantSendMore && sock.error !== null) {
-      assert(plan.error === sock.error, 'UP-7: the pending error outranks the later checks');
-      sock.error = null;
-    }
+    clearReportedError(sock, plan.error);
     return plan;
   }
-  if (plan.value.needsBind) {
-    const bound = bindEphemeral(d, sock);
-    assert(bound.ok, 'UP-7: sendCheck promised a free ephemeral port');
-  }
-  assert(sock.lport !== null, 'UP-8: a datagram is sent from a bound port');
-  out.frames.push(udpDatagram({
-    src: d.addr, lport: sock.lport, dst: plan.value.dst, data, checksum: d.config.udp.checksum,
-  }));
-  d.udp.stats.opackets += 1;
+  const sent = transmit(d, sock, plan.value.dst, data, out);
+  assert(sent, 'UP-7: sendCheck promised a free ephemeral port');
   return ok({ kind: 'sent', bytes: data.length });
+}
+
+/*
+ * A send in two halves, for a replay that linearizes the user side and the protocol side of an
+ * asynchronous send separately (ModelInput `phase`; see host.ts). The user half decides the
+ * result from the socket as the caller saw it; the protocol half, applied later on the owner,
+ * binds and transmits and has no result. Between the two only the network can change the socket
+ * (a port unreachable setting the pending error, which the protocol half ignores): later calls of
+ * the same application queue behind the send on the owner's port (UP-16).
+ */
+
+/** The user half: UP-7's checks and the result; nothing else changes. */
+export function udpSendUser(
+  d: Draft<ModelHostState>, fd: Fd, data: Uint8Array, to: Endpoint | undefined,
+): CallResult {
+  const sock = socketOf(d, fd);
+  const checked = sendUserCheck(d, sock, data, to);
+  if (!checked.ok) {
+    clearReportedError(sock, checked.error);
+    return checked;
+  }
+  return ok({ kind: 'sent', bytes: data.length });
+}
+
+/**
+ * The protocol half: bind if unbound and transmit. Its failures are lost, as those of DragonFly's
+ * asynchronous `udp_send` are (dragonfly.md D.6): no free ephemeral port, or a socket that is gone.
+ */
+export function udpSendProto(
+  d: Draft<ModelHostState>, fd: Fd, data: Uint8Array, to: Endpoint | undefined, out: Emitted,
+): void {
+  const sock = d.udp.sockets.find((s) => s.fd === fd);
+  if (sock === undefined) return;
+  // Unreachable when later calls queue behind the send; DragonFly's udp_send would fail these.
+  if (sock.peer !== null && to !== undefined) return;
+  const dst = sock.peer ?? to;
+  if (dst === undefined) return;
+  transmit(d, sock, { addr: dst.addr, port: dst.port }, data, out);
 }
 
 /**
