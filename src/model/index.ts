@@ -3,7 +3,9 @@
  * `modelStep` (refinement) and asks `ownerCpu` where each input must linearize (netisr
  * conformance); `scenario` builds model peers with `createModelHost`.
  */
-export type { Emitted, ModelHostState, ModelInput, ModelOutputs, PendingRecv } from './host';
+export type {
+  CallPhase, Emitted, ModelDeadline, ModelHostState, ModelInput, ModelOutputs, PendingRecv,
+} from './host';
 export {
   createModelHost, initialModelHost, modelPollAt, modelStatus, modelStep, ownerCpu,
 } from './host';
