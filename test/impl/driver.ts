@@ -40,6 +40,10 @@ export class Driver {
   readonly sent: Sent[] = [];
   readonly results = new Map<CallId, CallResult>();
   readonly issued = new Map<CallId, { host: number; req: CallRequest }>();
+  /** The bytes of every delivery, by delivery id. */
+  readonly delivered = new Map<DeliveryId, Uint8Array>();
+  /** The bytes of every transmitted frame, by frame id. */
+  readonly frames = new Map<FrameId, Uint8Array>();
   private readonly queue: Sent[] = [];
   private nextCall = 1;
   private nextFrame = 0;
@@ -63,6 +67,7 @@ export class Driver {
         const s: Sent = { from: i, frame: frameId(this.nextFrame++), bytes: bytes.slice() };
         emit({ kind: 'frame-sent', host: hostId(i), frame: s.frame, bytes: s.bytes });
         this.sent.push(s);
+        this.frames.set(s.frame, s.bytes);
         if (this.opts.deliver?.(s) ?? true) this.queue.push(s);
         return s.frame;
       },
@@ -88,6 +93,7 @@ export class Driver {
   inject(host: number, bytes: Uint8Array): DeliveryId {
     const d = deliveryId(this.nextDelivery++);
     const f = frameId(this.nextFrame++);
+    this.delivered.set(d, bytes);
     this.trace.push({ kind: 'frame-delivered', host: hostId(host), frame: f, delivery: d, seq: this.trace.length, t: this.now } as TraceEvent);
     this.hosts[host]!.frameArrives(d, f, bytes);
     return d;
@@ -101,6 +107,7 @@ export class Driver {
       const to = this.hosts.findIndex((h) => h.env.addr === dst);
       if (to < 0) continue;
       const d = deliveryId(this.nextDelivery++);
+      this.delivered.set(d, s.bytes);
       this.trace.push({ kind: 'frame-delivered', host: hostId(to), frame: s.frame, delivery: d, seq: this.trace.length, t: this.now } as TraceEvent);
       this.hosts[to]!.frameArrives(d, s.frame, s.bytes);
     }
