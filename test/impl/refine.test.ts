@@ -2,11 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { port } from '../../src/core/addr';
 import type { CallId, Fd } from '../../src/core/ids';
 import { Rng } from '../../src/core/rng';
-import type { AppCall, CallResult } from '../../src/core/socket';
-import type { CommitInput, TraceEvent } from '../../src/core/trace';
-import { initialModelHost, modelStep, ownerCpu } from '../../src/model';
-import type { ModelHostState, ModelInput } from '../../src/model';
 import { Driver, ep, fdOf } from './driver';
+import { refinementProblems } from './refine';
 
 /**
  * A cross-check against the independently written model, ahead of the real checkers: replay
@@ -14,52 +11,6 @@ import { Driver, ep, fdOf } from './driver';
  * "Refinement"); compare the frames each input produced (over all its commits) byte for byte,
  * each call's result, and the CPU each input linearized on with the model's `ownerCpu`.
  */
-
-type Commit = Extract<TraceEvent, { kind: 'commit' }>;
-
-const keyOf = (i: CommitInput): string | null =>
-  i.kind === 'call' ? `c${i.call}` : i.kind === 'frame' ? `f${i.delivery}` : null;
-
-function refinementProblems(d: Driver, h: number): string[] {
-  const host = d.hosts[h]!;
-  const problems: string[] = [];
-  const calls = new Map<CallId, AppCall>();
-  for (const e of d.trace) if (e.kind === 'call-issued' && e.host === h) calls.set(e.call.id, e.call);
-  const commits = d.trace.filter((e): e is Commit => e.kind === 'commit' && e.host === h);
-  const implFrames = new Map<string, string[]>();
-  for (const c of commits) {
-    const k = keyOf(c.input);
-    if (k === null) continue;
-    implFrames.set(k, [...(implFrames.get(k) ?? []), ...c.frames.map((f) => Buffer.from(d.frames.get(f)!).toString('hex'))]);
-  }
-  let s: ModelHostState = initialModelHost(host.env.config, host.env.addr, 0);
-  const modelResults = new Map<CallId, CallResult>();
-  for (const c of commits) {
-    if (!c.linearizes || c.input.kind === 'timer' || c.input.kind === 'internal') continue;
-    let mi: ModelInput;
-    if (c.input.kind === 'call') mi = { kind: 'call', call: calls.get(c.input.call)! };
-    else if (c.input.kind === 'frame') mi = { kind: 'frame', bytes: d.delivered.get(c.input.delivery)! };
-    else mi = { kind: 'rollup', cpu: c.cpu };
-    const want = ownerCpu(s, mi);
-    const userSide = c.input.kind === 'call' && c.input.phase === 'user';
-    if (want === null ? !userSide : userSide || want !== c.cpu) {
-      problems.push(`${JSON.stringify(c.input)} linearized on cpu ${c.cpu}${userSide ? ' (user)' : ''}, model says ${want}`);
-    }
-    const step = modelStep(s, mi, d.now);
-    s = step.state;
-    for (const done of step.outputs.completions) modelResults.set(done.call, done.result);
-    const k = keyOf(c.input)!;
-    const mine = implFrames.get(k) ?? [];
-    const theirs = step.outputs.frames.map((f) => Buffer.from(f).toString('hex'));
-    if (JSON.stringify(mine) !== JSON.stringify(theirs)) problems.push(`${k}: impl frames ${mine} ≠ model ${theirs}`);
-  }
-  for (const [id, r] of d.results) {
-    if (!calls.has(id)) continue;
-    const m = modelResults.get(id);
-    if (JSON.stringify(m) !== JSON.stringify(r)) problems.push(`call ${id}: impl ${JSON.stringify(r)} ≠ model ${JSON.stringify(m)}`);
-  }
-  return problems;
-}
 
 describe('the impl refines the model (cross-check)', () => {
   test.each(Array.from({ length: 150 }, (_, i) => i))('random UDP workload, seed %i', (seed) => {
@@ -93,6 +44,7 @@ describe('the impl refines the model (cross-check)', () => {
       for (let k = rng.int(0, 8); k > 0 && d.step(); k--);
     }
     d.settle();
-    expect([...refinementProblems(d, 0), ...refinementProblems(d, 1)]).toEqual([]);
+    const problems = [0, 1].flatMap((h) => refinementProblems(d.trace, h, d.hosts[h]!.env.config, d.hosts[h]!.env.addr));
+    expect(problems).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { udpFlowCpu } from '../../src/core/toeplitz';
 import { implInternals, implStats } from '../../src/impl';
 import { commitsOf, conflictCycle, linearizationProblems, linearizingCommits, ownershipViolations } from './audit';
 import { Driver, addrOf, ep, fdOf } from './driver';
+import { refinementProblems } from './refine';
 
 /**
  * Where and when the implementation applies each input (UP-13 … UP-16, docs/CONTRACTS.md): the
@@ -126,6 +127,27 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
     const order = commitsOf(d.trace).filter((c) => c.linearizes && c.input.kind === 'call').map((c) => c.input.kind === 'call' && c.input.call);
     expect(order.indexOf(send)).toBeLessThan(order.indexOf(close));
     expect(d.results.get(close)).toEqual({ ok: true, value: { kind: 'none' } });
+  });
+
+  test('a close sent to a socket\'s new port waits for the sends still chasing it from the old one', () => {
+    const n = [4, 3, 5, 6, 7, 8].find((x) => flow(0, 1, x) !== 0 && 49152 % x !== flow(0, 1, x))!;
+    const f = flow(0, 1, n);
+    const { d, sock } = setup([n, 1]);
+    const s = sock(0);
+    const sends = [d.call(0, sendReq(s, { host: 1, port: 9 }))];
+    d.runNamed(0, 'user/0'); // S1 queued on cpu 0, where the unbound socket lives
+    d.runNamed(0, 'netisr/0'); // S1 moves the socket to its flow CPU
+    sends.push(d.call(0, sendReq(s, { host: 1, port: 9 })), d.call(0, sendReq(s, { host: 1, port: 9 })));
+    d.runNamed(0, 'user/0');
+    d.runNamed(0, 'user/0'); // S2, S3 queued on the flow CPU behind S1
+    d.runNamed(0, `netisr/${f}`); // S1 binds 49152, transmits, moves the socket on to 49152 % n
+    const close = d.call(0, { op: 'close', fd: s });
+    d.runNamed(0, 'user/0'); // the close goes straight to the new owner, ahead of S2 and S3
+    d.settle();
+    const order = commitsOf(d.trace).filter((c) => c.linearizes && c.input.kind === 'call').map((c) => c.input.kind === 'call' && c.input.call);
+    for (const id of sends) expect(order.indexOf(id)).toBeLessThan(order.indexOf(close));
+    expect(d.sent.filter((x) => x.from === 0)).toHaveLength(3);
+    expect(refinementProblems(d.trace, 0, d.hosts[0]!.env.config, d.hosts[0]!.env.addr)).toEqual([]);
   });
 
   test('an ICMP error that reaches the owner before an already-accepted send is applied after it', () => {

@@ -4,7 +4,7 @@ import type { SocketError, SocketProto } from '../../core/socket';
 import type { Kern } from '../kern/kern';
 import { KObj, guarded, owned } from '../kern/kern';
 import type { MsgPort } from '../kern/msgport';
-import type { Chaseable } from '../net/netmsg';
+import type { Chaseable, NetMsg } from '../net/netmsg';
 import { SockBuf } from './sockbuf';
 
 /**
@@ -30,6 +30,8 @@ export interface InPcb {
   readonly redispatched: CpuId[];
   /** The CPU whose pcb list holds this socket, or null while it moves (D.9 unlink/relink). */
   linked: CpuId | null;
+  /** A synchronous request waiting for this socket's sends in flight to drain (udp/park.ts). */
+  parked: NetMsg<unknown> | null;
 }
 
 export interface SoState {
@@ -41,7 +43,7 @@ export interface SoState {
   dead: boolean;
   /** `so_error`: a pending asynchronous error (UP-12). */
   error: SocketError | null;
-  /** Sends whose user side returned but whose pru_send the owner has not yet handled. */
+  /** Sends whose user side returned `sent` but that no owner has applied (or redispatched) yet. */
   sendsInFlight: number;
 }
 
@@ -50,7 +52,9 @@ export class Socket implements Chaseable {
   readonly stateObj: KObj;
   readonly rcv: SockBuf;
   readonly snd: SockBuf;
-  readonly pcb: InPcb = { laddr: null, lport: null, faddr: null, fport: null, redispatched: [], linked: null };
+  readonly pcb: InPcb = {
+    laddr: null, lport: null, faddr: null, fport: null, redispatched: [], linked: null, parked: null,
+  };
   readonly st: SoState = { connected: false, cantSendMore: false, dead: false, error: null, sendsInFlight: 0 };
 
   constructor(

@@ -33,7 +33,7 @@ export function* sosend(
   k.wr(so.stateObj);
   so.st.sendsInFlight++;
   const u = inet.protosw[so.proto].usrreqs!;
-  const arg: SendArg = { call: call.id, data: req.data.slice(), to: req.to ?? null, counted: false };
+  const arg: SendArg = { call: call.id, data: req.data.slice(), to: req.to ?? null };
   const msg = new NetMsg(k, { kind: 'call', call: call.id, phase: 'proto' }, 'apanic', 0, u.send, arg, so);
   sendmsg(k, so.port, msg);
   relTokens(k, toks);

@@ -30,8 +30,6 @@ export interface SendArg {
   readonly data: Uint8Array;
   /** The destination of an unconnected send; null on a connected socket. */
   readonly to: Endpoint | null;
-  /** The owner has taken this send off `sendsInFlight` (a moved send is counted once). */
-  counted: boolean;
   /** Set when redispatched: the source port, copied so the flow CPU never reads the pcb. */
   readonly src?: Port | null;
 }

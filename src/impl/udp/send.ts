@@ -6,7 +6,7 @@ import { udpFlowCpu } from '../corelib';
 import { forwardmsg } from '../kern/msgport';
 import { MSGF_IGNSOPORT } from '../kern/msgflags';
 import type { Co } from '../kern/thread';
-import { getToken, getTokens, relToken, relTokens } from '../kern/token';
+import { getTokens, relTokens } from '../kern/token';
 import type { Inet } from '../net/inet';
 import { mycpu } from '../net/inet';
 import { NetMsg } from '../net/netmsg';
@@ -14,6 +14,7 @@ import { soEnsureLinked, soMove, soRelinkOnly } from '../socket/move';
 import type { Socket } from '../socket/socket';
 import type { SendArg } from '../socket/usrreq';
 import { udpOutput } from './output';
+import { udpSendApplied } from './park';
 import { udpBindLocked, udpInsWildcard, udpLportCpu, udpTableTokens } from './pcb';
 
 /**
@@ -30,25 +31,10 @@ export function* udpSend(inet: Inet, msg: NetMsg<SendArg>): Co {
   const so = msg.so as Socket;
   const a = msg.arg;
   soEnsureLinked(inet, so);
-  if (!a.counted) {
-    yield* getToken(k, so.rcv.token, 'udp.send');
-    k.wr(so.stateObj);
-    so.st.sendsInFlight--;
-    assert(so.st.sendsInFlight >= 0, `udpSend: ${so.name} sendsInFlight < 0`);
-    const dead = so.st.dead;
-    relToken(k, so.rcv.token);
-    a.counted = true;
-    // Close is synchronous and queued behind this send (FIFO), so this cannot happen; if it
-    // did, the datagram would be lost like any send racing a close.
-    if (dead) {
-      inet.stats.inc(mycpu(inet), 'udp.send_dropped');
-      k.linearize();
-      return;
-    }
-  }
   k.rd(so.obj);
   const pcb = so.pcb;
   if (pcb.lport === null) return yield* udpSendUnbound(inet, so, msg);
+  if (!(yield* udpSendApplied(inet, so))) return sendDropped(inet);
   // UP-7's checks were made on the user side; FIFO ports keep them true here.
   assert((a.to === null) === (pcb.faddr !== null), `udpSend: ${so.name} connected state changed under a send`);
   const dst: Endpoint = a.to ?? { addr: pcb.faddr!, port: pcb.fport! };
@@ -59,6 +45,15 @@ export function* udpSend(inet: Inet, msg: NetMsg<SendArg>): Co {
     return;
   }
   redispatch(inet, so, msg, f);
+}
+
+/**
+ * Close is synchronous and waits for sends in flight (park.ts), so a send never finds its socket
+ * closed; if it did, the datagram would be lost like any send racing a close.
+ */
+function sendDropped(inet: Inet): void {
+  inet.stats.inc(mycpu(inet), 'udp.send_dropped');
+  inet.k.linearize();
 }
 
 /** Hand the datagram to the flow CPU's netisr (the same message, like DragonFly's reuse). */
@@ -100,6 +95,7 @@ function* udpSendUnbound(inet: Inet, so: Socket, msg: NetMsg<SendArg>): Co {
     soMove(inet, so, msg as NetMsg<unknown>, f, udpSend as (i: Inet, m: NetMsg<unknown>) => Co);
     return;
   }
+  if (!(yield* udpSendApplied(inet, so))) return sendDropped(inet);
   const toks = udpTableTokens(inet);
   yield* getTokens(k, toks, 'udp.send');
   const e = udpBindLocked(inet, so, port(0));

@@ -15,6 +15,7 @@ import { udpBarrier } from './barrier';
 import {
   udpBindLocked, udpInsConn, udpInsWildcard, udpLportCpu, udpRemConn, udpRemWildcard, udpTableTokens,
 } from './pcb';
+import { udpParkIfSending } from './park';
 import { udpSend } from './send';
 
 /**
@@ -49,6 +50,7 @@ export function* udpBind(inet: Inet, msg: NetMsg<BindArg>): Co {
   const k = inet.k;
   const so = msg.so as Socket;
   soEnsureLinked(inet, so);
+  if (yield* udpParkIfSending(inet, so, msg as NetMsg<unknown>)) return;
   const toks = udpTableTokens(inet);
   yield* getTokens(k, toks, 'udp.bind');
   k.rd(so.obj);
@@ -73,6 +75,7 @@ export function* udpConnect(inet: Inet, msg: NetMsg<ConnectArg>): Co {
   const k = inet.k;
   const so = msg.so as Socket;
   soEnsureLinked(inet, so);
+  if (yield* udpParkIfSending(inet, so, msg as NetMsg<unknown>)) return;
   if (udpBarrier(inet, so, msg as NetMsg<unknown>)) return;
   const toks = [...udpTableTokens(inet), so.rcv.token];
   yield* getTokens(k, toks, 'udp.connect');
@@ -114,6 +117,7 @@ export function* udpShutdown(inet: Inet, msg: NetMsg<null>): Co {
   const k = inet.k;
   const so = msg.so as Socket;
   soEnsureLinked(inet, so);
+  if (yield* udpParkIfSending(inet, so, msg as NetMsg<unknown>)) return;
   if (udpBarrier(inet, so, msg as NetMsg<unknown>)) return;
   yield* getToken(k, so.rcv.token, 'udp.shutdown');
   k.wr(so.stateObj);
@@ -131,6 +135,7 @@ export function* udpDetach(inet: Inet, msg: NetMsg<null>): Co {
   const k = inet.k;
   const so = msg.so as Socket;
   soEnsureLinked(inet, so);
+  if (yield* udpParkIfSending(inet, so, msg as NetMsg<unknown>)) return;
   if (udpBarrier(inet, so, msg as NetMsg<unknown>)) return;
   const toks = [inet.fds.token, ...udpTableTokens(inet), so.rcv.token];
   yield* getTokens(k, toks, 'udp.detach');

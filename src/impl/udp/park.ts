@@ -1,0 +1,58 @@
+import { assert } from '../../core/assert';
+import { forwardmsg } from '../kern/msgport';
+import type { Co } from '../kern/thread';
+import { getToken, relToken } from '../kern/token';
+import type { Inet } from '../net/inet';
+import type { NetMsg } from '../net/netmsg';
+import type { Socket } from '../socket/socket';
+
+/**
+ * Read before editing: UP-7, UP-14, UP-15, UP-16, dragonfly.md D.6 (`so_pru_sync`), D.9.
+ *
+ * Sends are asynchronous: the user sees `sent` as soon as the message is queued on `so_port`,
+ * and the send linearizes later, where the owner applies it. A socket that moves leaves such
+ * messages behind on its old port, to be chased — and a request the user makes after the move
+ * goes straight to the new port, ahead of them. If that request is a bind, connect, shutdown or
+ * close, applying it first would make the earlier send's success impossible in the
+ * linearization order. So the owner parks such a request while any send of the socket is still
+ * in flight, and the owner that applies the last of them sends the request on again. (The user
+ * is blocked in the request, so no new send can start meanwhile.) DEVIATION: DragonFly's
+ * `so_pru_sync` only orders messages queued on the current port.
+ */
+
+/** Park `msg` if sends are in flight; true when parked (the caller returns without applying). */
+export function* udpParkIfSending(inet: Inet, so: Socket, msg: NetMsg<unknown>): Co<boolean> {
+  const k = inet.k;
+  yield* getToken(k, so.rcv.token, 'udp.park');
+  k.rd(so.stateObj);
+  const inFlight = so.st.sendsInFlight;
+  relToken(k, so.rcv.token);
+  if (inFlight === 0) return false;
+  k.wr(so.obj);
+  assert(so.pcb.parked === null, `udpParkIfSending: ${so.name} already has a parked request`);
+  so.pcb.parked = msg;
+  return true;
+}
+
+/**
+ * A send of `so` is applied (or redispatched, or dropped) by its owner: one fewer in flight.
+ * Wakes a parked request when none is left. Returns whether the socket is still open.
+ */
+export function* udpSendApplied(inet: Inet, so: Socket): Co<boolean> {
+  const k = inet.k;
+  yield* getToken(k, so.rcv.token, 'udp.send');
+  k.wr(so.stateObj);
+  so.st.sendsInFlight--;
+  assert(so.st.sendsInFlight >= 0, `udpSendApplied: ${so.name} sendsInFlight < 0`);
+  const left = so.st.sendsInFlight;
+  const open = !so.st.dead;
+  relToken(k, so.rcv.token);
+  k.rd(so.obj);
+  if (left === 0 && so.pcb.parked !== null) {
+    const parked = so.pcb.parked;
+    k.wr(so.obj);
+    so.pcb.parked = null;
+    forwardmsg(k, so.port, parked);
+  }
+  return open;
+}
