@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/registry';
@@ -84,22 +84,17 @@ describe('fuzz', () => {
     for (const p of PROPERTIES) expect(one.stdout).toMatch(new RegExp(`^  ${p.name.replace('.', '\\.')} +5 `, 'm'));
     expect(one.stdout).not.toMatch(/runs\/s|RSS/); // timings go to stderr
     expect(one.stderr).toMatch(/^time: .* runs\/s/m);
+    expect(one.stdout).toContain(`summary file: ${join(a, 'summary.md')}`);
+    expect(readFileSync(join(a, 'summary.md'), 'utf8')).toMatch(/^# mpcheck fuzz summary/);
   });
 
-  it('splits the seed space by shard: shards run different jobs, and 1/1 is the whole campaign', () => {
+  it('runs one shard of the seed space, saying which, and writes a per-shard summary file', () => {
     const out = tempDir();
-    const run = (shard: string): string =>
-      mpcheck(['fuzz', '--runs', '1', '--seed', '7', '--property', PROPERTIES[0]!.name, '--shard', shard, '--out', out]).stdout;
-    const whole = run('1/1');
-    expect(whole).toContain('shard 1/1');
-    expect(run('1/2')).toContain('--shard 1/2');
-    expect(run('2/2')).toContain('--shard 2/2');
-  });
-
-  it('writes a markdown summary into the output directory', () => {
-    const out = tempDir();
-    const r = mpcheck(['fuzz', '--runs', '2', '--seed', '1', '--property', PROPERTIES[0]!.name, '--out', out]);
-    expect(r.stdout).toContain(`summary file: ${join(out, 'summary.md')}`);
+    const name = PROPERTIES[0]!.name;
+    const r = mpcheck(['fuzz', '--runs', '1', '--seed', '7', '--property', name, '--shard', '2/3', '--out', out]);
+    expect(r.stdout).toContain('· shard 2/3 ·');
+    expect(r.stdout).toContain(`repeat: npx mpcheck fuzz --seed 0x00000007 --runs 1 --shard 2/3 --property ${name}`);
+    expect(r.stdout).toContain(`summary file: ${join(out, 'summary-2-of-3.md')}`);
   });
 });
 
