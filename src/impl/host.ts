@@ -68,7 +68,10 @@ function socketStatus(inet: Inet, so: Socket): SocketStatus {
   const parts: string[] = [];
   if (p.lport === null) parts.push('unbound');
   else if (p.faddr === null) parts.push(`bound ${formatIp(inet.addr)}:${p.lport}`);
-  else parts.push(`connected ${formatIp(inet.addr)}:${p.lport} -> ${formatEndpoint({ addr: p.faddr, port: p.fport! })}`);
+  else {
+    const peer = formatEndpoint({ addr: p.faddr, port: p.fport! });
+    parts.push(`connected ${formatIp(inet.addr)}:${p.lport} -> ${peer}`);
+  }
   if (so.st.cantSendMore) parts.push('shut-wr');
   if (so.st.error !== null) parts.push(`error=${so.st.error}`);
   if (so.rcv.records.length > 0) parts.push(`rcvq=${so.rcv.records.length}`);

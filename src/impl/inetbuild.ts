@@ -29,7 +29,8 @@ export function buildInet(env: HostEnv): Inet {
   const netisrs: Netisr[] = cpus.map((cpu) => {
     const port = new MsgPort(k, cpu, null);
     const ni: { cpu: typeof cpu; port: MsgPort; td: Thread | null } = { cpu, port, td: null };
-    const td = k.spawn(cpu, `netisr/${cpu}`, 'netisr', () => port.length > 0, () => lazyLoop(() => inet!, ni as Netisr));
+    const loop = (): Co<never> => lazyLoop(() => inet!, ni as Netisr);
+    const td = k.spawn(cpu, `netisr/${cpu}`, 'netisr', () => port.length > 0, loop);
     td.block = IDLE;
     port.owner = td;
     ni.td = td;

@@ -19,7 +19,8 @@ export function ownershipViolations(trace: readonly TraceEvent[]): string[] {
     const where = `#${e.seq} ${e.object} (${e.mode}) by thread ${e.thread} on cpu ${e.cpu}`;
     if (d === undefined) out.push(`${where}: undeclared`);
     else if (d.kind === 'owned' && d.cpu !== e.cpu) out.push(`${where}: owned by cpu ${d.cpu}`);
-    else if (d.kind === 'guarded' && !e.tokens.includes(d.token)) out.push(`${where}: without ${d.token}`);
+    else if (d.kind === 'guarded' && !e.tokens.includes(d.token))
+      out.push(`${where}: without ${d.token}`);
     else if (d.kind === 'immutable' && e.mode === 'w') out.push(`${where}: write to immutable`);
   }
   return out;
@@ -84,7 +85,12 @@ export function linearizingCommits(trace: readonly TraceEvent[]): Map<string, Co
   for (const e of trace) {
     if (e.kind !== 'commit' || !e.linearizes) continue;
     const i = e.input;
-    const key = i.kind === 'call' ? `h${e.host} call ${i.call}` : i.kind === 'frame' ? `h${e.host} frame ${i.delivery}` : null;
+    const key =
+      i.kind === 'call'
+        ? `h${e.host} call ${i.call}`
+        : i.kind === 'frame'
+          ? `h${e.host} frame ${i.delivery}`
+          : null;
     if (key === null) continue;
     const list = m.get(key) ?? [];
     list.push(e);
@@ -101,7 +107,8 @@ export function linearizationProblems(trace: readonly TraceEvent[]): string[] {
   const lin = linearizingCommits(trace);
   const out: string[] = [];
   const completed = new Set<string>();
-  for (const e of trace) if (e.kind === 'call-completed') completed.add(`h${e.host} call ${e.call}`);
+  for (const e of trace)
+    if (e.kind === 'call-completed') completed.add(`h${e.host} call ${e.call}`);
   for (const e of trace) {
     let key: string | null = null;
     if (e.kind === 'call-issued') key = `h${e.host} call ${e.call.id}`;

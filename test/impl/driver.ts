@@ -56,12 +56,20 @@ export class Driver {
   }
 
   private env(i: number, ncpus: number): HostEnv {
-    const config: HostConfig = { stack: 'impl', ncpus, hz: 100, tcp: TCP_DEFAULTS, udp: { ...UDP_DEFAULTS, ...this.opts.udp } };
+    const config: HostConfig = {
+      stack: 'impl',
+      ncpus,
+      hz: 100,
+      tcp: TCP_DEFAULTS,
+      udp: { ...UDP_DEFAULTS, ...this.opts.udp },
+    };
     const emit = (body: TraceBody): void => {
       this.trace.push({ ...body, seq: this.trace.length, t: this.now } as TraceEvent);
     };
     return {
-      id: hostId(i), addr: hostAddr(i), config,
+      id: hostId(i),
+      addr: hostAddr(i),
+      config,
       now: () => this.now,
       transmit: (bytes) => {
         const s: Sent = { from: i, frame: frameId(this.nextFrame++), bytes: bytes.slice() };
@@ -84,7 +92,13 @@ export class Driver {
     const id = callId(this.nextCall++);
     const call = { id, app: opts.app ?? 0, cpu: cpuId(opts.cpu ?? 0), req };
     this.issued.set(id, { host, req });
-    this.trace.push({ kind: 'call-issued', host: hostId(host), call, seq: this.trace.length, t: this.now } as TraceEvent);
+    this.trace.push({
+      kind: 'call-issued',
+      host: hostId(host),
+      call,
+      seq: this.trace.length,
+      t: this.now,
+    } as TraceEvent);
     this.hosts[host]!.callIssued(call);
     return id;
   }
@@ -94,7 +108,14 @@ export class Driver {
     const d = deliveryId(this.nextDelivery++);
     const f = frameId(this.nextFrame++);
     this.delivered.set(d, bytes);
-    this.trace.push({ kind: 'frame-delivered', host: hostId(host), frame: f, delivery: d, seq: this.trace.length, t: this.now } as TraceEvent);
+    this.trace.push({
+      kind: 'frame-delivered',
+      host: hostId(host),
+      frame: f,
+      delivery: d,
+      seq: this.trace.length,
+      t: this.now,
+    } as TraceEvent);
     this.hosts[host]!.frameArrives(d, f, bytes);
     return d;
   }
@@ -103,12 +124,20 @@ export class Driver {
   deliverAll(): void {
     while (this.queue.length > 0) {
       const s = this.queue.shift()!;
-      const dst = ((s.bytes[16]! << 24) | (s.bytes[17]! << 16) | (s.bytes[18]! << 8) | s.bytes[19]!) >>> 0;
+      const dst =
+        ((s.bytes[16]! << 24) | (s.bytes[17]! << 16) | (s.bytes[18]! << 8) | s.bytes[19]!) >>> 0;
       const to = this.hosts.findIndex((h) => h.env.addr === dst);
       if (to < 0) continue;
       const d = deliveryId(this.nextDelivery++);
       this.delivered.set(d, s.bytes);
-      this.trace.push({ kind: 'frame-delivered', host: hostId(to), frame: s.frame, delivery: d, seq: this.trace.length, t: this.now } as TraceEvent);
+      this.trace.push({
+        kind: 'frame-delivered',
+        host: hostId(to),
+        frame: s.frame,
+        delivery: d,
+        seq: this.trace.length,
+        t: this.now,
+      } as TraceEvent);
       this.hosts[to]!.frameArrives(d, s.frame, s.bytes);
     }
   }
@@ -158,7 +187,10 @@ export class Driver {
 }
 
 export const addrOf = (i: number): Endpoint['addr'] => hostAddr(i);
-export const ep = (host: number, p: number): Endpoint => ({ addr: hostAddr(host), port: p as Endpoint['port'] });
+export const ep = (host: number, p: number): Endpoint => ({
+  addr: hostAddr(host),
+  port: p as Endpoint['port'],
+});
 export const cpu = cpuId;
 export const fdOf = (r: CallResult): ReturnType<typeof fd> => {
   if (!r.ok || r.value.kind !== 'fd') throw new Error(`not an fd result: ${JSON.stringify(r)}`);

@@ -6,7 +6,15 @@ import { preempt } from '../../src/impl/kern/block';
 import { Callout, CalloutWheel } from '../../src/impl/kern/callout';
 import { IMMUTABLE, KObj, Kern, guarded, owned } from '../../src/impl/kern/kern';
 import { MSGF_DROPABLE, MSGF_PRIORITY } from '../../src/impl/kern/msgflags';
-import { LwktMsg, MsgPort, domsg, dropmsg, forwardmsg, replymsg, sendmsg } from '../../src/impl/kern/msgport';
+import {
+  LwktMsg,
+  MsgPort,
+  domsg,
+  dropmsg,
+  forwardmsg,
+  replymsg,
+  sendmsg,
+} from '../../src/impl/kern/msgport';
 import { WaitChannel, tsleep, wakeup } from '../../src/impl/kern/sleep';
 import type { Co, Thread } from '../../src/impl/kern/thread';
 import { IDLE } from '../../src/impl/kern/thread';
@@ -28,15 +36,26 @@ function kernel(checkMode = true): { k: Kern; events: TraceBody[] } {
 }
 
 /** A thread running `body` once, then idling forever. */
-function thread(k: Kern, cpu: number, name: string, kind: 'user' | 'netisr', body: (td: Thread) => Co): Thread {
-  return k.spawn(cpuId(cpu), name, kind, () => false, (td) =>
-    (function* (): Co<never> {
-      yield* body(td);
-      for (;;) {
-        td.block = IDLE;
-        yield;
-      }
-    })(),
+function thread(
+  k: Kern,
+  cpu: number,
+  name: string,
+  kind: 'user' | 'netisr',
+  body: (td: Thread) => Co,
+): Thread {
+  return k.spawn(
+    cpuId(cpu),
+    name,
+    kind,
+    () => false,
+    (td) =>
+      (function* (): Co<never> {
+        yield* body(td);
+        for (;;) {
+          td.block = IDLE;
+          yield;
+        }
+      })(),
   );
 }
 
@@ -48,7 +67,13 @@ describe('message ports (D.4)', () => {
     const port = new MsgPort(k, cpuId(0), null);
     const a = k.spawn(cpuId(0), 'a', 'pseudo', () => false);
     const b = k.spawn(cpuId(1), 'b', 'pseudo', () => false);
-    const [a1, b1, a2, b2, a3] = [msg(k), msg(k), msg(k, MSGF_PRIORITY), msg(k), msg(k, MSGF_PRIORITY)];
+    const [a1, b1, a2, b2, a3] = [
+      msg(k),
+      msg(k),
+      msg(k, MSGF_PRIORITY),
+      msg(k),
+      msg(k, MSGF_PRIORITY),
+    ];
     port.put(a1!, a);
     port.put(b1!, b);
     port.put(a2!, a);
@@ -59,7 +84,11 @@ describe('message ports (D.4)', () => {
     expect(order).toEqual([a2, a3, a1, b1, b2]);
     const sent = events.filter((e) => e.kind === 'msg-sent');
     expect(sent.map((e) => e.kind === 'msg-sent' && [e.msg, e.sender])).toEqual([
-      [a1!.id, a.id], [b1!.id, b.id], [a2!.id, a.id], [b2!.id, b.id], [a3!.id, a.id],
+      [a1!.id, a.id],
+      [b1!.id, b.id],
+      [a2!.id, a.id],
+      [b2!.id, b.id],
+      [a3!.id, a.id],
     ]);
   });
 
@@ -75,7 +104,10 @@ describe('message ports (D.4)', () => {
     expect(seen).toEqual([{ cpu: 0, queued: 1 }]);
     expect(p0.get()).toBe(m);
     k.inContext(ctx, () => forwardmsg(k, p1, m));
-    expect(seen).toEqual([{ cpu: 0, queued: 1 }, { cpu: 1, queued: 1 }]);
+    expect(seen).toEqual([
+      { cpu: 0, queued: 1 },
+      { cpu: 1, queued: 1 },
+    ]);
     expect(m.hops).toBe(1);
   });
 
@@ -282,9 +314,36 @@ describe('transactions and instrumentation', () => {
       }
       expect(objs).toHaveLength(3);
       expect(acc).toEqual([
-        { kind: 'access', host: 0, cpu: 2, thread: td.id, txn: 1, object: 'g', mode: 'w', tokens: ['t'] },
-        { kind: 'access', host: 0, cpu: 2, thread: td.id, txn: 1, object: 'o', mode: 'r', tokens: [] },
-        { kind: 'access', host: 0, cpu: 2, thread: td.id, txn: 1, object: 'i', mode: 'r', tokens: [] },
+        {
+          kind: 'access',
+          host: 0,
+          cpu: 2,
+          thread: td.id,
+          txn: 1,
+          object: 'g',
+          mode: 'w',
+          tokens: ['t'],
+        },
+        {
+          kind: 'access',
+          host: 0,
+          cpu: 2,
+          thread: td.id,
+          txn: 1,
+          object: 'o',
+          mode: 'r',
+          tokens: [],
+        },
+        {
+          kind: 'access',
+          host: 0,
+          cpu: 2,
+          thread: td.id,
+          txn: 1,
+          object: 'i',
+          mode: 'r',
+          tokens: [],
+        },
       ]);
     }
   });
@@ -320,7 +379,8 @@ describe('callouts (D.10)', () => {
   test('due callouts fire in deadline then arming order, on their CPU; stopped ones do not', () => {
     const w = new CalloutWheel();
     const fired: string[] = [];
-    const mk = (name: string, cpu: number): Callout => new Callout(cpuId(cpu), name, () => fired.push(name));
+    const mk = (name: string, cpu: number): Callout =>
+      new Callout(cpuId(cpu), name, () => fired.push(name));
     const [a, b, c, d] = [mk('a', 0), mk('b', 1), mk('c', 0), mk('d', 1)];
     w.reset(a!, instant(20));
     w.reset(b!, instant(10));

@@ -27,7 +27,8 @@ function stack(ncpus: number): { inet: Inet; events: TraceBody[]; clock: { now: 
   const clock = { now: instant(0) };
   let frames = 0;
   const env: HostEnv = {
-    id: hostId(0), addr: hostAddr(0),
+    id: hostId(0),
+    addr: hostAddr(0),
     config: { stack: 'impl', ncpus, hz: 100, tcp: TCP_DEFAULTS, udp: UDP_DEFAULTS },
     now: () => clock.now,
     transmit: () => frameId(frames++),
@@ -40,7 +41,13 @@ function stack(ncpus: number): { inet: Inet; events: TraceBody[]; clock: { now: 
 const INPUT = { kind: 'internal', what: 'test' } as const;
 
 /** Queue a message from the NIC context (so the sender is a fixed pseudo thread). */
-function post<A>(inet: Inet, cpu: number, handler: Handler<A>, arg: A, opts: { flags?: number; so?: { port: Inet['netisrs'][number]['port'] } } = {}): NetMsg<A> {
+function post<A>(
+  inet: Inet,
+  cpu: number,
+  handler: Handler<A>,
+  arg: A,
+  opts: { flags?: number; so?: { port: Inet['netisrs'][number]['port'] } } = {},
+): NetMsg<A> {
   const m = new NetMsg<A>(inet.k, INPUT, 'apanic', opts.flags ?? 0, handler, arg, opts.so ?? null);
   inet.k.inContext(inet.nicTd, () => sendmsg(inet.k, inet.netisrs[cpu]!.port, m));
   return m;
@@ -59,7 +66,8 @@ describe('netisr service loop', () => {
     const log: string[] = [];
     let work = 0;
     registerRollup(inet, {
-      name: 'ack', prio: 200,
+      name: 'ack',
+      prio: 200,
       pending: () => work > 0,
       *run(): Co<boolean> {
         log.push(`rollup(${work})`);
@@ -73,7 +81,10 @@ describe('netisr service loop', () => {
     };
     for (let i = 1; i <= 40; i++) post(inet, 0, handler, i);
     for (let step = 0; step < 40; step++) runCpu(inet, 0);
-    expect(log.filter((l) => l.startsWith('rollup'))).toEqual([`rollup(${NETISR_ROLLUP_LIMIT})`, 'rollup(8)']);
+    expect(log.filter((l) => l.startsWith('rollup'))).toEqual([
+      `rollup(${NETISR_ROLLUP_LIMIT})`,
+      'rollup(8)',
+    ]);
     expect(log.indexOf('rollup(32)')).toBe(NETISR_ROLLUP_LIMIT);
     expect(inet.netisrs[0]!.td.isRunnable()).toBe(false);
     const rollupCommits = commits(events).filter((c) => c.input.kind === 'rollup');
@@ -83,7 +94,14 @@ describe('netisr service loop', () => {
 
   test('rollups with nothing to do leave no commit', () => {
     const { inet, events } = stack(1);
-    registerRollup(inet, { name: 'idle', prio: 50, pending: () => false, *run(): Co<boolean> { return true; } });
+    registerRollup(inet, {
+      name: 'idle',
+      prio: 50,
+      pending: () => false,
+      *run(): Co<boolean> {
+        return true;
+      },
+    });
     post(inet, 0, function* () {}, null);
     runCpu(inet, 0);
     expect(commits(events).map((c) => c.input.kind)).toEqual(['internal']);
@@ -92,8 +110,19 @@ describe('netisr service loop', () => {
   test('rollups run in priority order', () => {
     const { inet } = stack(1);
     const order: string[] = [];
-    for (const [name, prio] of [['ifstart', 50], ['tcp_willblock', 200]] as const) {
-      registerRollup(inet, { name, prio, pending: () => true, *run(): Co<boolean> { order.push(name); return true; } });
+    for (const [name, prio] of [
+      ['ifstart', 50],
+      ['tcp_willblock', 200],
+    ] as const) {
+      registerRollup(inet, {
+        name,
+        prio,
+        pending: () => true,
+        *run(): Co<boolean> {
+          order.push(name);
+          return true;
+        },
+      });
     }
     post(inet, 0, function* () {}, null);
     runCpu(inet, 0);
@@ -113,10 +142,14 @@ describe('netisr service loop', () => {
     expect(inet.netisrs[1]!.port.pending()).toEqual([m]);
     runCpu(inet, 1);
     expect(ran).toEqual([1]);
-    expect(commits(events).map((c) => [c.cpu, c.msg])).toEqual([[0, m.id], [1, m.id]]);
+    expect(commits(events).map((c) => [c.cpu, c.msg])).toEqual([
+      [0, m.id],
+      [1, m.id],
+    ]);
     const sent = events.filter((e) => e.kind === 'msg-sent');
     expect(sent.map((e) => e.kind === 'msg-sent' && [e.port, e.sender])).toEqual([
-      [0, inet.nicTd.id], [1, inet.netisrs[0]!.td.id],
+      [0, inet.nicTd.id],
+      [1, inet.netisrs[0]!.td.id],
     ]);
     expect(inet.stats.sum('netisr.chased')).toBe(1);
   });
@@ -124,9 +157,18 @@ describe('netisr service loop', () => {
   test('MSGF_IGNSOPORT messages are applied where they are, whatever so_port says', () => {
     const { inet } = stack(2);
     const ran: number[] = [];
-    post(inet, 0, function* (i) { ran.push(i.k.curthread().cpu); }, null, {
-      so: { port: inet.netisrs[1]!.port }, flags: MSGF_IGNSOPORT,
-    });
+    post(
+      inet,
+      0,
+      function* (i) {
+        ran.push(i.k.curthread().cpu);
+      },
+      null,
+      {
+        so: { port: inet.netisrs[1]!.port },
+        flags: MSGF_IGNSOPORT,
+      },
+    );
     runCpu(inet, 0);
     expect(ran).toEqual([0]);
   });
@@ -134,7 +176,9 @@ describe('netisr service loop', () => {
   test('priority messages overtake queued ones', () => {
     const { inet } = stack(1);
     const ran: string[] = [];
-    const h: Handler<string> = function* (_i, m) { ran.push(m.arg); };
+    const h: Handler<string> = function* (_i, m) {
+      ran.push(m.arg);
+    };
     post(inet, 0, h, 'a');
     post(inet, 0, h, 'b');
     post(inet, 0, h, 'timer', { flags: MSGF_PRIORITY });
@@ -145,10 +189,24 @@ describe('netisr service loop', () => {
   test('a netisr doing domsg to its own port runs the handler inline', () => {
     const { inet } = stack(1);
     let result: string | null | undefined;
-    post(inet, 0, function* (i) {
-      const inner = new NetMsg<null>(i.k, INPUT, 'sync', 0, function* (_j, m) { replymsg(m, 'EALREADY'); }, null);
-      result = yield* netDomsg(i, i.netisrs[0]!.port, inner);
-    }, null);
+    post(
+      inet,
+      0,
+      function* (i) {
+        const inner = new NetMsg<null>(
+          i.k,
+          INPUT,
+          'sync',
+          0,
+          function* (_j, m) {
+            replymsg(m, 'EALREADY');
+          },
+          null,
+        );
+        result = yield* netDomsg(i, i.netisrs[0]!.port, inner);
+      },
+      null,
+    );
     runCpu(inet, 0);
     expect(result).toBe('EALREADY');
     expect(inet.netisrs[0]!.port.length).toBe(0);
@@ -157,7 +215,13 @@ describe('netisr service loop', () => {
 
 describe('timers as messages (D.10)', () => {
   function timers(inet: Inet, log: string[]): TimerSet {
-    const task = (bit: number, name: string) => ({ bit, name, *fire(): Co { log.push(name); } });
+    const task = (bit: number, name: string) => ({
+      bit,
+      name,
+      *fire(): Co {
+        log.push(name);
+      },
+    });
     return new TimerSet(inet, cpuId(1), 'conn', [task(1, 'delack'), task(2, 'rexmt')]);
   }
 
@@ -179,7 +243,11 @@ describe('timers as messages (D.10)', () => {
     expect(log).toEqual(['delack', 'rexmt']);
     const c = commits(events);
     expect(c).toHaveLength(1);
-    expect(c[0]).toMatchObject({ cpu: 1, input: { kind: 'timer', conn: 'conn', timer: 'delack+rexmt' }, linearizes: true });
+    expect(c[0]).toMatchObject({
+      cpu: 1,
+      input: { kind: 'timer', conn: 'conn', timer: 'delack+rexmt' },
+      linearizes: true,
+    });
   });
 
   test('a timer stopped after expiry but before handling does not fire', () => {
@@ -200,7 +268,15 @@ describe('timers as messages (D.10)', () => {
     const log: string[] = [];
     const t = timers(inet, log);
     // The destroy runs in a handler on the owner CPU, queued ahead of the timer message.
-    post(inet, 1, function* () { t.destroy(); }, null, { flags: MSGF_PRIORITY });
+    post(
+      inet,
+      1,
+      function* () {
+        t.destroy();
+      },
+      null,
+      { flags: MSGF_PRIORITY },
+    );
     t.reset(1, instant(5));
     clock.now = instant(5);
     inet.callouts.fireDue(clock.now, (cpu, fn) => inet.k.inContext(inet.softclockTd[cpu]!, fn));

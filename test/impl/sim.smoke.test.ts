@@ -15,9 +15,14 @@ test('impl hosts under the simulator: no crash, audits clean, refines the model'
   fc.assert(
     fc.property(udpScenarioArb({ stacks: 'mixed' }), (sc) => {
       const run = runScenarioChecked(sc, true);
-      if (run.outcome.kind === 'crash') throw new Error(`${run.outcome.message}\n${run.outcome.stack}`);
+      if (run.outcome.kind === 'crash')
+        throw new Error(`${run.outcome.message}\n${run.outcome.stack}`);
       expect(ownershipViolations(run.trace)).toEqual([]);
-      expect(linearizationProblems(run.trace.filter((e) => !('host' in e) || sc.hosts[e.host]?.stack === 'impl'))).toEqual([]);
+      expect(
+        linearizationProblems(
+          run.trace.filter((e) => !('host' in e) || sc.hosts[e.host]?.stack === 'impl'),
+        ),
+      ).toEqual([]);
       expect(conflictCycle(run.trace)).toBeNull();
       for (const h of run.hosts) {
         if (sc.hosts[h.index]!.stack !== 'impl') continue;

@@ -48,10 +48,12 @@ function exchange(d: Driver, n = 3): { b: Fd; got: CallResult[] } {
   const a = fdOf(d.do(0, { op: 'socket', proto: 'udp' }));
   const b = fdOf(d.do(1, { op: 'socket', proto: 'udp' }));
   d.do(1, { op: 'bind', fd: b, port: port(5) });
-  for (let i = 0; i < n; i++) d.call(0, { op: 'send', fd: a, data: Uint8Array.of(i), to: ep(1, 5), nonblocking: false });
+  for (let i = 0; i < n; i++)
+    d.call(0, { op: 'send', fd: a, data: Uint8Array.of(i), to: ep(1, 5), nonblocking: false });
   d.settle();
   const got: CallResult[] = [];
-  for (let i = 0; i < n; i++) got.push(d.do(1, { op: 'recv', fd: b, maxBytes: 9, nonblocking: true }));
+  for (let i = 0; i < n; i++)
+    got.push(d.do(1, { op: 'recv', fd: b, maxBytes: 9, nonblocking: true }));
   return { b, got };
 }
 
@@ -72,13 +74,19 @@ describe('deliberate breaks are observable', () => {
   });
 
   test('a wrong flow → CPU map puts datagrams on the wrong netisr, which udp_input asserts (UP-13)', () => {
-    vi.mocked(rss.packetCpu).mockImplementation((p, n) => ((original.packetCpu(p, n) + 1) % n) as never);
+    vi.mocked(rss.packetCpu).mockImplementation(
+      (p, n) => ((original.packetCpu(p, n) + 1) % n) as never,
+    );
     expect(() => exchange(new Driver({ ncpus: [2, 2] }))).toThrow(/udpInput: datagram on cpu/);
   });
 
-  test('a port that is not FIFO reorders one sender\'s datagrams (UP-16)', () => {
+  test("a port that is not FIFO reorders one sender's datagrams (UP-16)", () => {
     const put = MsgPort.prototype.put;
-    vi.spyOn(MsgPort.prototype, 'put').mockImplementation(function (this: MsgPort, msg: LwktMsg, sender: Thread) {
+    vi.spyOn(MsgPort.prototype, 'put').mockImplementation(function (
+      this: MsgPort,
+      msg: LwktMsg,
+      sender: Thread,
+    ) {
       put.call(this, msg, sender);
       const q = (this as unknown as { queue: LwktMsg[]; head: number }).queue;
       const head = (this as unknown as { head: number }).head;
@@ -94,15 +102,27 @@ describe('deliberate breaks are observable', () => {
     vi.mocked(barrier.udpBarrier).mockImplementation(() => false);
     const f = udpFlowCpu(addrOf(0), addrOf(1), 4);
     const p = [7000, 7001, 7002, 7003].find((x) => x % 4 !== f)!;
-    const pick: Driver['opts']['pick'] = (r) => Math.max(0, r.findIndex((t) => t.host === 0 && t.name === `netisr/${p % 4}`));
+    const pick: Driver['opts']['pick'] = (r) =>
+      Math.max(
+        0,
+        r.findIndex((t) => t.host === 0 && t.name === `netisr/${p % 4}`),
+      );
     const d = new Driver({ ncpus: [4, 1], pick });
     const s = fdOf(d.do(0, { op: 'socket', proto: 'udp' }));
     d.do(0, { op: 'bind', fd: s, port: port(p) });
-    const send = d.call(0, { op: 'send', fd: s, data: Uint8Array.of(1), to: ep(1, 9), nonblocking: false });
+    const send = d.call(0, {
+      op: 'send',
+      fd: s,
+      data: Uint8Array.of(1),
+      to: ep(1, 9),
+      nonblocking: false,
+    });
     d.runNamed(0, 'user/0');
     const close = d.call(0, { op: 'close', fd: s });
     d.settle();
-    const order = commitsOf(d.trace).filter((c) => c.linearizes && c.input.kind === 'call').map((c) => c.input.kind === 'call' && c.input.call);
+    const order = commitsOf(d.trace)
+      .filter((c) => c.linearizes && c.input.kind === 'call')
+      .map((c) => c.input.kind === 'call' && c.input.call);
     expect(order.indexOf(close)).toBeLessThan(order.indexOf(send));
   });
 });

@@ -19,7 +19,13 @@ function template(len: number, flags: number, seq0 = 1000): Packet {
     body: {
       proto: 'tcp',
       tcp: {
-        srcPort: port(49152), dstPort: port(80), seq: seq(seq0), ack: seq(77), flags, window: 1234, urgent: 0,
+        srcPort: port(49152),
+        dstPort: port(80),
+        seq: seq(seq0),
+        ack: seq(77),
+        flags,
+        window: 1234,
+        urgent: 0,
         options: { timestamp: { val: 5, ecr: 6 } },
         payload: Uint8Array.from({ length: len }, (_, i) => i & 0xff),
       },
@@ -42,7 +48,11 @@ describe('TSO split (TSO-2 … TSO-4)', () => {
 
   test('CWR only on the first piece; ECE and ACK on every piece', () => {
     const pieces = tsoSplit(template(3000, TH_ACK | TH_CWR | TH_ECE), 1000);
-    expect(pieces.map((p) => tcpOf(p).flags)).toEqual([TH_ACK | TH_CWR | TH_ECE, TH_ACK | TH_ECE, TH_ACK | TH_ECE]);
+    expect(pieces.map((p) => tcpOf(p).flags)).toEqual([
+      TH_ACK | TH_CWR | TH_ECE,
+      TH_ACK | TH_ECE,
+      TH_ACK | TH_ECE,
+    ]);
   });
 
   test('a segment that fits in one MSS is sent as is', () => {
@@ -57,8 +67,11 @@ describe('TSO split (TSO-2 … TSO-4)', () => {
   test('TSO-10: for any payload and MSS the pieces reassemble the template, by the rules', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 9000 }), fc.integer({ min: 1, max: 1460 }),
-        fc.integer({ min: 0, max: 0xffffffff }), fc.boolean(), fc.boolean(),
+        fc.integer({ min: 1, max: 9000 }),
+        fc.integer({ min: 1, max: 1460 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.boolean(),
+        fc.boolean(),
         (len, mss, seq0, fin, cwr) => {
           const flags = TH_ACK | TH_PSH | (fin ? TH_FIN : 0) | (cwr ? TH_CWR : 0);
           const t = template(len, flags, seq0);
@@ -70,7 +83,11 @@ describe('TSO split (TSO-2 … TSO-4)', () => {
             const s = tcpOf(p);
             expect(s.payload.length).toBe(k < n - 1 ? mss : len - (n - 1) * mss);
             expect(s.seq).toBe(seqAdd(seq(seq0), k * mss));
-            expect([s.ack, s.window, s.options]).toEqual([seq(77), 1234, { timestamp: { val: 5, ecr: 6 } }]);
+            expect([s.ack, s.window, s.options]).toEqual([
+              seq(77),
+              1234,
+              { timestamp: { val: 5, ecr: 6 } },
+            ]);
             expect(p.ip).toEqual(t.ip); // fixed IP ID (UP-1, TSO-8 fixed-ID mode)
             const last = k === n - 1;
             expect((s.flags & (TH_FIN | TH_PSH)) !== 0).toBe(last || n === 1 ? true : false);

@@ -26,10 +26,26 @@ class Udp {
     return this.d.do(h, { op: 'bind', fd: s, port: port(p) }, { cpu });
   }
   connect(h: number, s: Fd, to: { host: number; port: number }, cpu = 0): CallResult {
-    return this.d.do(h, { op: 'connect', fd: s, remote: ep(to.host, to.port), nonblocking: false }, { cpu });
+    return this.d.do(
+      h,
+      { op: 'connect', fd: s, remote: ep(to.host, to.port), nonblocking: false },
+      { cpu },
+    );
   }
-  send(h: number, s: Fd, data: Uint8Array, to?: { host: number; port: number }, cpu = 0): CallResult {
-    const req = { op: 'send', fd: s, data, nonblocking: false, ...(to ? { to: ep(to.host, to.port) } : {}) } as const;
+  send(
+    h: number,
+    s: Fd,
+    data: Uint8Array,
+    to?: { host: number; port: number },
+    cpu = 0,
+  ): CallResult {
+    const req = {
+      op: 'send',
+      fd: s,
+      data,
+      nonblocking: false,
+      ...(to ? { to: ep(to.host, to.port) } : {}),
+    } as const;
     return this.d.do(h, req, { cpu });
   }
   recv(h: number, s: Fd, max = 65535, nonblocking = true, cpu = 0): CallResult {
@@ -63,10 +79,14 @@ describe('descriptors and binding (UP-2 … UP-5)', () => {
     expect(u.d.do(0, { op: 'listen', fd: s, backlog: 5 })).toEqual(fail('EOPNOTSUPP'));
     expect(u.d.do(0, { op: 'accept', fd: s, nonblocking: true })).toEqual(fail('EOPNOTSUPP'));
     for (const req of [
-      { op: 'bind', fd: fd(9), port: port(1) }, { op: 'connect', fd: fd(9), remote: ep(1, 1), nonblocking: false },
+      { op: 'bind', fd: fd(9), port: port(1) },
+      { op: 'connect', fd: fd(9), remote: ep(1, 1), nonblocking: false },
       { op: 'send', fd: fd(9), data: bytes(1), to: ep(1, 1), nonblocking: false },
-      { op: 'recv', fd: fd(9), maxBytes: 1, nonblocking: true }, { op: 'shutdown', fd: fd(9) },
-      { op: 'close', fd: fd(9) }, { op: 'abort', fd: fd(9) }, { op: 'listen', fd: fd(9), backlog: 1 },
+      { op: 'recv', fd: fd(9), maxBytes: 1, nonblocking: true },
+      { op: 'shutdown', fd: fd(9) },
+      { op: 'close', fd: fd(9) },
+      { op: 'abort', fd: fd(9) },
+      { op: 'listen', fd: fd(9), backlog: 1 },
     ] as const) {
       expect(u.d.do(0, req)).toEqual(fail('EBADF'));
     }
@@ -74,7 +94,13 @@ describe('descriptors and binding (UP-2 … UP-5)', () => {
 
   test('bind: EINVAL when bound, EADDRINUSE when taken, ephemeral ports from one cursor (UP-3, UP-5)', () => {
     const u = new Udp(new Driver({ ncpus: [4, 1] }));
-    const [a, b, c, e, f] = [u.socket(0, 0), u.socket(0, 1), u.socket(0, 2), u.socket(0, 3), u.socket(0, 0)];
+    const [a, b, c, e, f] = [
+      u.socket(0, 0),
+      u.socket(0, 1),
+      u.socket(0, 2),
+      u.socket(0, 3),
+      u.socket(0, 0),
+    ];
     expect(u.bind(0, a, 0)).toEqual(OK_NONE);
     expect(u.lport(0, a)).toBe(49152);
     expect(u.bind(0, a, 7000)).toEqual(fail('EINVAL'));
@@ -105,9 +131,18 @@ describe('send and recv (UP-6 … UP-9)', () => {
     const a = u.socket(0, 1);
     const b = u.socket(1);
     u.bind(1, b, 7000);
-    expect(u.send(0, a, bytes(1, 2, 3, 4, 5), { host: 1, port: 7000 }, 1)).toEqual({ ok: true, value: { kind: 'sent', bytes: 5 } });
-    expect(u.send(0, a, bytes(6, 7), { host: 1, port: 7000 }, 1)).toEqual({ ok: true, value: { kind: 'sent', bytes: 2 } });
-    expect(data(u.recv(1, b, 3))).toEqual({ data: [1, 2, 3], from: { addr: addrOf(0), port: 49152 } });
+    expect(u.send(0, a, bytes(1, 2, 3, 4, 5), { host: 1, port: 7000 }, 1)).toEqual({
+      ok: true,
+      value: { kind: 'sent', bytes: 5 },
+    });
+    expect(u.send(0, a, bytes(6, 7), { host: 1, port: 7000 }, 1)).toEqual({
+      ok: true,
+      value: { kind: 'sent', bytes: 2 },
+    });
+    expect(data(u.recv(1, b, 3))).toEqual({
+      data: [1, 2, 3],
+      from: { addr: addrOf(0), port: 49152 },
+    });
     expect(data(u.recv(1, b))).toEqual({ data: [6, 7], from: { addr: addrOf(0), port: 49152 } });
     expect(u.recv(1, b)).toEqual(fail('EWOULDBLOCK'));
   });
@@ -160,7 +195,10 @@ describe('send and recv (UP-6 … UP-9)', () => {
   });
 
   test('a full receive buffer drops datagrams: queued + len + 16 ≤ recvspace (UP-12)', () => {
-    for (const [recvspace, fits] of [[3 * (100 + 16), 3], [3 * (100 + 16) - 1, 2]] as const) {
+    for (const [recvspace, fits] of [
+      [3 * (100 + 16), 3],
+      [3 * (100 + 16) - 1, 2],
+    ] as const) {
       const u = new Udp(new Driver({ ncpus: [2, 2], udp: { recvspace } }));
       const a = u.socket(0);
       const b = u.socket(1);
@@ -184,14 +222,21 @@ describe('blocking recv (UP-9, UP-10, UP-12)', () => {
     expect(u.d.results.has(r)).toBe(false);
     const a = u.socket(0);
     u.send(0, a, bytes(42), { host: 1, port: 80 });
-    expect(data(u.d.results.get(r)!)).toEqual({ data: [42], from: { addr: addrOf(0), port: 49152 } });
+    expect(data(u.d.results.get(r)!)).toEqual({
+      data: [42],
+      from: { addr: addrOf(0), port: 49152 },
+    });
   });
 
   test('a blocked recv on a connected socket wakes with ECONNREFUSED', () => {
     const u = new Udp(new Driver({ ncpus: [4, 1] }));
     const s = u.socket(0, 1);
     u.connect(0, s, { host: 1, port: 4 });
-    const r = u.d.call(0, { op: 'recv', fd: s, maxBytes: 100, nonblocking: false }, { cpu: 1, app: 1 });
+    const r = u.d.call(
+      0,
+      { op: 'recv', fd: s, maxBytes: 100, nonblocking: false },
+      { cpu: 1, app: 1 },
+    );
     u.d.settle();
     u.send(0, s, bytes(1), undefined, 1);
     expect(u.d.results.get(r)).toEqual(fail('ECONNREFUSED'));
@@ -201,7 +246,11 @@ describe('blocking recv (UP-9, UP-10, UP-12)', () => {
     const u = new Udp(new Driver({ ncpus: [2, 2] }));
     const s = u.socket(0);
     u.bind(0, s, 3000);
-    const r = u.d.call(0, { op: 'recv', fd: s, maxBytes: 100, nonblocking: false }, { app: 1, cpu: 1 });
+    const r = u.d.call(
+      0,
+      { op: 'recv', fd: s, maxBytes: 100, nonblocking: false },
+      { app: 1, cpu: 1 },
+    );
     u.d.settle();
     expect(u.d.do(0, { op: 'close', fd: s }, { app: 2 })).toEqual(OK_NONE);
     expect(u.d.results.get(r)).toEqual(fail('EBADF'));

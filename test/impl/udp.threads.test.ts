@@ -7,7 +7,13 @@ import { Rng } from '../../src/core/rng';
 import type { CallRequest, CallResult } from '../../src/core/socket';
 import { udpFlowCpu } from '../../src/core/toeplitz';
 import { implInternals, implStats } from '../../src/impl';
-import { commitsOf, conflictCycle, linearizationProblems, linearizingCommits, ownershipViolations } from './audit';
+import {
+  commitsOf,
+  conflictCycle,
+  linearizationProblems,
+  linearizingCommits,
+  ownershipViolations,
+} from './audit';
 import { Driver, addrOf, ep, fdOf } from './driver';
 import { refinementProblems } from './refine';
 
@@ -19,17 +25,26 @@ import { refinementProblems } from './refine';
 
 const flow = (a: number, b: number, n: number): number => udpFlowCpu(addrOf(a), addrOf(b), n);
 
-function setup(ncpus: [number, number], opts: { checkMode?: boolean; pick?: Driver['opts']['pick'] } = {}) {
+function setup(
+  ncpus: [number, number],
+  opts: { checkMode?: boolean; pick?: Driver['opts']['pick'] } = {},
+) {
   const d = new Driver({ ncpus, ...opts });
-  const sock = (h: number, cpu = 0, app = 0): Fd => fdOf(d.do(h, { op: 'socket', proto: 'udp' }, { cpu, app }));
+  const sock = (h: number, cpu = 0, app = 0): Fd =>
+    fdOf(d.do(h, { op: 'socket', proto: 'udp' }, { cpu, app }));
   return { d, sock };
 }
 
-const sendReq = (s: Fd, to?: { host: number; port: number }, n = 3): CallRequest =>
-  ({ op: 'send', fd: s, data: new Uint8Array(n).fill(7), nonblocking: false, ...(to ? { to: ep(to.host, to.port) } : {}) });
+const sendReq = (s: Fd, to?: { host: number; port: number }, n = 3): CallRequest => ({
+  op: 'send',
+  fd: s,
+  data: new Uint8Array(n).fill(7),
+  nonblocking: false,
+  ...(to ? { to: ep(to.host, to.port) } : {}),
+});
 
 describe('linearization points (UP-14, UP-15)', () => {
-  test('a datagram linearizes once, on its address pair\'s CPU', () => {
+  test("a datagram linearizes once, on its address pair's CPU", () => {
     const { d, sock } = setup([4, 4]);
     const b = sock(1);
     d.do(1, { op: 'bind', fd: b, port: port(7) });
@@ -52,7 +67,10 @@ describe('linearization points (UP-14, UP-15)', () => {
     d.settle();
     const mine = commitsOf(d.trace).filter((c) => c.input.kind === 'call' && c.input.call === id);
     const proto = mine.filter((c) => c.input.kind === 'call' && c.input.phase === 'proto');
-    expect(proto.map((c) => [c.cpu, c.linearizes, c.frames.length])).toEqual([[p % 4, false, 0], [f, true, 1]]);
+    expect(proto.map((c) => [c.cpu, c.linearizes, c.frames.length])).toEqual([
+      [p % 4, false, 0],
+      [f, true, 1],
+    ]);
     const user = mine.filter((c) => c.input.kind === 'call' && c.input.phase === 'user');
     expect(user.map((c) => [c.linearizes, c.completions])).toEqual([[false, [id]]]);
     expect(implStats(d.hosts[0]!)!.totals['udp.redispatch']).toBe(1);
@@ -77,35 +95,68 @@ describe('linearization points (UP-14, UP-15)', () => {
     const s = sock(0, 2);
     const bindId = d.call(0, { op: 'bind', fd: s, port: port(4001) }, { cpu: 2 });
     d.settle();
-    const bindProto = commitsOf(d.trace).filter((c) => c.input.kind === 'call' && c.input.call === bindId && c.input.phase === 'proto');
-    expect(bindProto.map((c) => [c.cpu, c.linearizes])).toEqual([[2, true], [4001 % 4, false]]);
-    const connId = d.call(0, { op: 'connect', fd: s, remote: ep(1, 53), nonblocking: false }, { cpu: 2 });
+    const bindProto = commitsOf(d.trace).filter(
+      (c) => c.input.kind === 'call' && c.input.call === bindId && c.input.phase === 'proto',
+    );
+    expect(bindProto.map((c) => [c.cpu, c.linearizes])).toEqual([
+      [2, true],
+      [4001 % 4, false],
+    ]);
+    const connId = d.call(
+      0,
+      { op: 'connect', fd: s, remote: ep(1, 53), nonblocking: false },
+      { cpu: 2 },
+    );
     d.settle();
-    const connProto = commitsOf(d.trace).filter((c) => c.input.kind === 'call' && c.input.call === connId && c.input.phase === 'proto');
+    const connProto = commitsOf(d.trace).filter(
+      (c) => c.input.kind === 'call' && c.input.call === connId && c.input.phase === 'proto',
+    );
     const f = flow(0, 1, 4);
     expect(connProto.map((c) => [c.cpu, c.linearizes])).toEqual(
-      f === 4001 % 4 ? [[f, true]] : [[4001 % 4, true], [f, false]],
+      f === 4001 % 4
+        ? [[f, true]]
+        : [
+            [4001 % 4, true],
+            [f, false],
+          ],
     );
   });
 
-  test('an ICMP error is taken on CPU 0 and linearizes on the quoted flow\'s CPU', () => {
+  test("an ICMP error is taken on CPU 0 and linearizes on the quoted flow's CPU", () => {
     const { d, sock } = setup([4, 1]);
     const s = sock(0);
     d.do(0, { op: 'connect', fd: s, remote: ep(1, 9), nonblocking: false });
     d.do(0, sendReq(s));
     const icmp = d.events('frame-delivered').filter((e) => e.host === 0);
     expect(icmp).toHaveLength(1);
-    const all = commitsOf(d.trace).filter((c) => c.input.kind === 'frame' && c.input.delivery === icmp[0]!.delivery && c.host === 0);
+    const all = commitsOf(d.trace).filter(
+      (c) => c.input.kind === 'frame' && c.input.delivery === icmp[0]!.delivery && c.host === 0,
+    );
     const f = flow(0, 1, 4);
-    expect(all.map((c) => [c.cpu, c.linearizes])).toEqual(f === 0 ? [[0, true]] : [[0, false], [f, true]]);
+    expect(all.map((c) => [c.cpu, c.linearizes])).toEqual(
+      f === 0
+        ? [[0, true]]
+        : [
+            [0, false],
+            [f, true],
+          ],
+    );
   });
 
   test('frames that do not decode are dropped on CPU 0, linearized there, never thrown on', () => {
     const { d } = setup([4, 1]);
-    const deliveries = [new Uint8Array(0), new Uint8Array([0x45, 1, 2]), new Uint8Array(40).fill(0xff)].map((b) => d.inject(0, b));
+    const deliveries = [
+      new Uint8Array(0),
+      new Uint8Array([0x45, 1, 2]),
+      new Uint8Array(40).fill(0xff),
+    ].map((b) => d.inject(0, b));
     d.settle();
     for (const dl of deliveries) {
-      expect(linearizingCommits(d.trace).get(`h0 frame ${dl}`)!.map((c) => c.cpu)).toEqual([0]);
+      expect(
+        linearizingCommits(d.trace)
+          .get(`h0 frame ${dl}`)!
+          .map((c) => c.cpu),
+      ).toEqual([0]);
     }
     expect(implStats(d.hosts[0]!)!.totals['nic.rxbad']).toBe(3);
   });
@@ -116,7 +167,11 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
     const f = flow(0, 1, 4);
     const p = [7000, 7001, 7002, 7003].find((x) => x % 4 !== f)!;
     // Always run the owner's netisr before the flow CPU's, the schedule that would reorder them.
-    const pick: Driver['opts']['pick'] = (r) => Math.max(0, r.findIndex((t) => t.host === 0 && t.name === `netisr/${p % 4}`));
+    const pick: Driver['opts']['pick'] = (r) =>
+      Math.max(
+        0,
+        r.findIndex((t) => t.host === 0 && t.name === `netisr/${p % 4}`),
+      );
     const { d, sock } = setup([4, 1], { pick });
     const s = sock(0);
     d.do(0, { op: 'bind', fd: s, port: port(p) });
@@ -124,12 +179,14 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
     d.settle();
     const close = d.call(0, { op: 'close', fd: s });
     d.settle();
-    const order = commitsOf(d.trace).filter((c) => c.linearizes && c.input.kind === 'call').map((c) => c.input.kind === 'call' && c.input.call);
+    const order = commitsOf(d.trace)
+      .filter((c) => c.linearizes && c.input.kind === 'call')
+      .map((c) => c.input.kind === 'call' && c.input.call);
     expect(order.indexOf(send)).toBeLessThan(order.indexOf(close));
     expect(d.results.get(close)).toEqual({ ok: true, value: { kind: 'none' } });
   });
 
-  test('a close sent to a socket\'s new port waits for the sends still chasing it from the old one', () => {
+  test("a close sent to a socket's new port waits for the sends still chasing it from the old one", () => {
     const n = [4, 3, 5, 6, 7, 8].find((x) => flow(0, 1, x) !== 0 && 49152 % x !== flow(0, 1, x))!;
     const f = flow(0, 1, n);
     const { d, sock } = setup([n, 1]);
@@ -137,17 +194,24 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
     const sends = [d.call(0, sendReq(s, { host: 1, port: 9 }))];
     d.runNamed(0, 'user/0'); // S1 queued on cpu 0, where the unbound socket lives
     d.runNamed(0, 'netisr/0'); // S1 moves the socket to its flow CPU
-    sends.push(d.call(0, sendReq(s, { host: 1, port: 9 })), d.call(0, sendReq(s, { host: 1, port: 9 })));
+    sends.push(
+      d.call(0, sendReq(s, { host: 1, port: 9 })),
+      d.call(0, sendReq(s, { host: 1, port: 9 })),
+    );
     d.runNamed(0, 'user/0');
     d.runNamed(0, 'user/0'); // S2, S3 queued on the flow CPU behind S1
     d.runNamed(0, `netisr/${f}`); // S1 binds 49152, transmits, moves the socket on to 49152 % n
     const close = d.call(0, { op: 'close', fd: s });
     d.runNamed(0, 'user/0'); // the close goes straight to the new owner, ahead of S2 and S3
     d.settle();
-    const order = commitsOf(d.trace).filter((c) => c.linearizes && c.input.kind === 'call').map((c) => c.input.kind === 'call' && c.input.call);
+    const order = commitsOf(d.trace)
+      .filter((c) => c.linearizes && c.input.kind === 'call')
+      .map((c) => c.input.kind === 'call' && c.input.call);
     for (const id of sends) expect(order.indexOf(id)).toBeLessThan(order.indexOf(close));
     expect(d.sent.filter((x) => x.from === 0)).toHaveLength(3);
-    expect(refinementProblems(d.trace, 0, d.hosts[0]!.env.config, d.hosts[0]!.env.addr)).toEqual([]);
+    expect(refinementProblems(d.trace, 0, d.hosts[0]!.env.config, d.hosts[0]!.env.addr)).toEqual(
+      [],
+    );
   });
 
   test('an ICMP error that reaches the owner before an already-accepted send is applied after it', () => {
@@ -160,7 +224,10 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
     // A forged port unreachable about our datagram to 10.0.0.2:9.
     const quoted = encodePacket({
       ip: { src: addrOf(0), dst: addrOf(1), ttl: 64, id: 0, tos: 0, dontFragment: true },
-      body: { proto: 'udp', udp: { srcPort: port(lport), dstPort: port(9), payload: new Uint8Array(4) } },
+      body: {
+        proto: 'udp',
+        udp: { srcPort: port(lport), dstPort: port(9), payload: new Uint8Array(4) },
+      },
     }).slice(0, 28);
     const icmp: Packet = {
       ip: { src: addrOf(1), dst: addrOf(0), ttl: 64, id: 0, tos: 0, dontFragment: true },
@@ -177,19 +244,29 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
     const icmpAt = lin.get(`h0 frame ${dl}`)![0]!.seq;
     expect(sendAt).toBeLessThan(icmpAt);
     expect(implStats(d.hosts[0]!)!.totals['icmp.ctl_deferred']).toBe(1);
-    expect(d.do(0, { op: 'recv', fd: s, maxBytes: 1, nonblocking: true }, { cpu: f })).toEqual({ ok: false, error: 'ECONNREFUSED' });
+    expect(d.do(0, { op: 'recv', fd: s, maxBytes: 1, nonblocking: true }, { cpu: f })).toEqual({
+      ok: false,
+      error: 'ECONNREFUSED',
+    });
   });
 });
 
 describe('the wire (UP-1, UP-8, UP-11)', () => {
-  test('datagrams carry UP-1\'s IP header and a UDP checksum only when configured', () => {
+  test("datagrams carry UP-1's IP header and a UDP checksum only when configured", () => {
     for (const checksum of [true, false]) {
       const d = new Driver({ ncpus: [2, 2], udp: { checksum } });
       const s = fdOf(d.do(0, { op: 'socket', proto: 'udp' }));
       d.do(0, sendReq(s, { host: 1, port: 9 }, 5));
       const out = d.sent.filter((x) => x.from === 0)[0]!;
       const p = decodePacket(out.bytes);
-      expect(p.ok && p.value.ip).toEqual({ src: addrOf(0), dst: addrOf(1), ttl: 64, id: 0, tos: 0, dontFragment: true });
+      expect(p.ok && p.value.ip).toEqual({
+        src: addrOf(0),
+        dst: addrOf(1),
+        ttl: 64,
+        id: 0,
+        tos: 0,
+        dontFragment: true,
+      });
       const sum = (out.bytes[26]! << 8) | out.bytes[27]!;
       expect(sum !== 0).toBe(checksum);
     }
@@ -202,7 +279,9 @@ describe('the wire (UP-1, UP-8, UP-11)', () => {
     const [dgram, reply] = d.sent;
     const p = decodePacket(reply!.bytes);
     expect(p.ok && p.value.body.proto === 'icmp' && p.value.body.icmp).toEqual({
-      type: 3, code: 3, quoted: dgram!.bytes.slice(0, 28),
+      type: 3,
+      code: 3,
+      quoted: dgram!.bytes.slice(0, 28),
     });
   });
 
@@ -210,8 +289,18 @@ describe('the wire (UP-1, UP-8, UP-11)', () => {
     const d = new Driver({ ncpus: [2] });
     for (const src of [0xe0000001, 0xffffffff, 0]) {
       const p: Packet = {
-        ip: { src: src as Packet['ip']['src'], dst: addrOf(0), ttl: 64, id: 0, tos: 0, dontFragment: true },
-        body: { proto: 'udp', udp: { srcPort: port(1), dstPort: port(2), payload: new Uint8Array(1) } },
+        ip: {
+          src: src as Packet['ip']['src'],
+          dst: addrOf(0),
+          ttl: 64,
+          id: 0,
+          tos: 0,
+          dontFragment: true,
+        },
+        body: {
+          proto: 'udp',
+          udp: { srcPort: port(1), dstPort: port(2), payload: new Uint8Array(1) },
+        },
       };
       d.inject(0, encodePacket(p));
     }
@@ -240,15 +329,19 @@ describe('instrumentation', () => {
       expect(on.events(kind).length).toBeGreaterThan(0);
       expect(off.events(kind)).toEqual([]);
     }
-    const strip = (d: Driver) => d.trace.filter((e) => e.kind === 'commit' || e.kind === 'call-completed' || e.kind === 'frame-sent')
-      .map(({ seq: _s, ...rest }) => rest);
+    const strip = (d: Driver) =>
+      d.trace
+        .filter(
+          (e) => e.kind === 'commit' || e.kind === 'call-completed' || e.kind === 'frame-sent',
+        )
+        .map(({ seq: _s, ...rest }) => rest);
     expect(strip(off)).toEqual(strip(on));
     // Per datagram: the table's infotoken for the lookup, then so_rcv's ssb_token for the append.
     expect(implStats(off.hosts[1]!)!.tokenAcquisitions.get('udp.input')).toBe(2 * 3);
     expect(implStats(off.hosts[1]!)!.tokenAcquisitions.get('so.recv')).toBe(1);
   });
 
-  test('every access respects its object\'s discipline and the conflict graph is acyclic', () => {
+  test("every access respects its object's discipline and the conflict graph is acyclic", () => {
     const d = workload(true);
     expect(ownershipViolations(d.trace)).toEqual([]);
     expect(conflictCycle(d.trace)).toBeNull();
@@ -278,7 +371,12 @@ describe('random interleavings', () => {
       }
     }
     // App 2 on each host connects to the other host's app 2.
-    for (const h of [0, 1]) d.do(h, { op: 'connect', fd: socks[h]![2]!, remote: ep(1 - h, 1002), nonblocking: false }, { app: 2, cpu: 2 % ncpus[h]! });
+    for (const h of [0, 1])
+      d.do(
+        h,
+        { op: 'connect', fd: socks[h]![2]!, remote: ep(1 - h, 1002), nonblocking: false },
+        { app: 2, cpu: 2 % ncpus[h]! },
+      );
     const sent: string[] = [];
     const ids: number[] = [];
     for (let round = 0; round < 6; round++) {
@@ -288,7 +386,19 @@ describe('random interleavings', () => {
           const payload = Uint8Array.from([h, app, round]);
           const to = app === 2 ? undefined : { host: 1 - h, port: 1000 + rng.int(0, 1) };
           sent.push(`${1 - h}:${app === 2 ? 1002 : to!.port}:${payload.join('.')}`);
-          ids.push(d.call(h, { op: 'send', fd: socks[h]![app]!, data: payload, nonblocking: false, ...(to ? { to: ep(to.host, to.port) } : {}) }, { app, cpu }));
+          ids.push(
+            d.call(
+              h,
+              {
+                op: 'send',
+                fd: socks[h]![app]!,
+                data: payload,
+                nonblocking: false,
+                ...(to ? { to: ep(to.host, to.port) } : {}),
+              },
+              { app, cpu },
+            ),
+          );
         }
       }
       for (let k = rng.int(0, 20); k > 0 && d.step(); k--);
@@ -301,9 +411,14 @@ describe('random interleavings', () => {
       for (let app = 0; app < 3; app++) {
         const cpu = app % ncpus[h]!;
         for (;;) {
-          const r = d.do(h, { op: 'recv', fd: socks[h]![app]!, maxBytes: 10, nonblocking: true }, { app, cpu });
+          const r = d.do(
+            h,
+            { op: 'recv', fd: socks[h]![app]!, maxBytes: 10, nonblocking: true },
+            { app, cpu },
+          );
           if (!r.ok) break;
-          if (r.value.kind === 'data') got.push(`${h}:${1000 + app}:${[...r.value.data].join('.')}`);
+          if (r.value.kind === 'data')
+            got.push(`${h}:${1000 + app}:${[...r.value.data].join('.')}`);
         }
       }
     }

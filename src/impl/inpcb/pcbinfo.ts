@@ -50,7 +50,8 @@ export class PcbInfo<P> {
     const b = this.conn.get(connHash(faddr, lport, fport));
     if (b === undefined) return null;
     for (const e of b) {
-      if (e.lport === lport && e.fport === fport && e.faddr === faddr && e.laddr === laddr) return e;
+      const hit = e.lport === lport && e.fport === fport && e.faddr === faddr && e.laddr === laddr;
+      if (hit) return e;
     }
     return null;
   }

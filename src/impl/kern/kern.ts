@@ -47,7 +47,10 @@ export class Kern {
     this.check = trace.checkMode;
   }
 
-  spawn(cpu: CpuId, name: string, kind: ThreadKind, hasWork: () => boolean, body?: (td: Thread) => Co<never>): Thread {
+  spawn(
+    cpu: CpuId, name: string, kind: ThreadKind, hasWork: () => boolean,
+    body?: (td: Thread) => Co<never>,
+  ): Thread {
     const td = new Thread(threadId(this.threads.length), cpu, name, kind, hasWork);
     this.threads.push(td);
     if (body !== undefined) td.co = body(td);
@@ -204,9 +207,12 @@ export class Kern {
   // ---- tokens (events and counters; the semantics live in token.ts) -------------------------
 
   noteToken(td: Thread, tokName: string, op: 'acquire' | 'release', path: string): void {
-    if (op === 'acquire') this.tokenAcquisitions.set(path, (this.tokenAcquisitions.get(path) ?? 0) + 1);
+    const counts = this.tokenAcquisitions;
+    if (op === 'acquire') counts.set(path, (counts.get(path) ?? 0) + 1);
     if (!this.check) return;
-    this.trace.emit({ kind: 'token', host: this.host, cpu: td.cpu, thread: td.id, token: tokName, op, path });
+    this.trace.emit({
+      kind: 'token', host: this.host, cpu: td.cpu, thread: td.id, token: tokName, op, path,
+    });
   }
 
   /** `lwkt_getalltokens`: take every wanted token at once (the caller checked availability). */

@@ -69,7 +69,8 @@ export class MsgPort {
     if ((msg.flags & MSGF_PRIORITY) !== 0) this.prio.push(msg);
     else this.queue.push(msg);
     this.k.trace.emit({
-      kind: 'msg-sent', host: this.k.host, msg: msg.id, port: this.cpu, sender: sender.id, input: msg.input,
+      kind: 'msg-sent', host: this.k.host, msg: msg.id, port: this.cpu, sender: sender.id,
+      input: msg.input,
     });
     if (msg.receipt !== null) msg.receipt(msg, this);
   }
@@ -159,7 +160,10 @@ export function dropmsg(k: Kern, msg: LwktMsg): boolean {
   assert((msg.flags & MSGF_DROPABLE) !== 0, `dropmsg: message ${msg.id} is not DROPABLE`);
   const port = msg.port;
   if (port === null) return false;
-  assert(port.owner === null || port.owner === k.cur, `dropmsg: message ${msg.id} dropped by a non-target thread`);
+  assert(
+    port.owner === null || port.owner === k.cur,
+    `dropmsg: message ${msg.id} dropped by a non-target thread`,
+  );
   const removed = port.remove(msg);
   if (removed) msg.flags |= MSGF_DONE;
   return removed;

@@ -26,7 +26,8 @@ export function* tsleep(k: Kern, chan: WaitChannel): Co {
 /** Wake every thread sleeping on `chan`; they re-validate what they waited for. */
 export function wakeup(chan: WaitChannel): void {
   for (const td of chan.sleepers) {
-    assert(td.block.kind === 'sleep' && td.block.chan === chan, `wakeup: ${td.name} not asleep on ${chan.name}`);
+    const asleep = td.block.kind === 'sleep' && td.block.chan === chan;
+    assert(asleep, `wakeup: ${td.name} not asleep on ${chan.name}`);
     td.block = READY;
   }
   chan.sleepers.length = 0;

@@ -61,7 +61,10 @@ export function* getTokens(k: Kern, toks: readonly Token[], path: string): Co {
 export function relToken(k: Kern, tok: Token): void {
   const td = k.curthread();
   const top = td.held[td.held.length - 1];
-  assert(top !== undefined && top.tok === tok, `relToken: ${tok.name} is not the last token taken by ${td.name}`);
+  assert(
+    top !== undefined && top.tok === tok,
+    `relToken: ${tok.name} is not the last token taken by ${td.name}`,
+  );
   td.held.pop();
   tok.refs--;
   if (tok.refs === 0) tok.holder = null;

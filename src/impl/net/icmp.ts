@@ -26,7 +26,8 @@ import { icmpQuote, readQuotedFlow } from '../corelib';
  * §3.2.2): destination unreachable, time exceeded, parameter problem. (Redirects and source
  * quench are handled by IP, not by transports.)
  */
-export const isIcmpError = (type: number): boolean => type === ICMP_UNREACH || type === 11 || type === 12;
+export const isIcmpError = (type: number): boolean =>
+  type === ICMP_UNREACH || type === 11 || type === 12;
 
 export function* icmpInput(inet: Inet, msg: NetMsg<PacketArg>, p: Packet): Co {
   const k = inet.k;

@@ -56,7 +56,8 @@ export function* netDomsg<A>(inet: Inet, port: MsgPort, msg: NetMsg<A>): Co<Sock
     msg.flags &= ~(MSGF_DONE | MSGF_REPLY);
     msg.flags |= MSGF_SYNC;
     yield* msg.dispatch(inet);
-    assert((msg.flags & MSGF_DONE) !== 0, `netDomsg: inline handler did not reply message ${msg.id}`);
+    const done = (msg.flags & MSGF_DONE) !== 0;
+    assert(done, `netDomsg: inline handler did not reply message ${msg.id}`);
     return msg.error;
   }
   return yield* domsg(k, port, msg);

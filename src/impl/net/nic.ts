@@ -26,7 +26,8 @@ export function nicInput(inet: Inet, delivery: DeliveryId, bytes: Uint8Array): v
   inet.stats.inc(cpu, 'nic.rx');
   if (packet === null) inet.stats.inc(cpu, 'nic.rxbad');
   const k = inet.k;
-  const msg = new NetMsg<PacketArg>(k, { kind: 'frame', delivery }, 'apanic', 0, ipInput, { bytes, packet });
+  const input = { kind: 'frame', delivery } as const;
+  const msg = new NetMsg<PacketArg>(k, input, 'apanic', 0, ipInput, { bytes, packet });
   k.inContext(inet.nicTd, () => sendmsg(k, inet.netisrs[cpu]!.port, msg));
 }
 
@@ -40,7 +41,8 @@ export interface TxOptions {
  * transaction, whose commit lists it.
  */
 export function nicOutput(inet: Inet, p: Packet, opts: TxOptions = {}): void {
-  const pieces = opts.tsoMss !== undefined && p.body.proto === 'tcp' ? tsoSplit(p, opts.tsoMss) : [p];
+  const tso = opts.tsoMss !== undefined && p.body.proto === 'tcp';
+  const pieces = tso ? tsoSplit(p, opts.tsoMss!) : [p];
   const cpu = inet.k.curthread().cpu;
   if (pieces.length > 1) inet.stats.inc(cpu, 'nic.tso_split');
   for (const piece of pieces) {

@@ -45,10 +45,12 @@ export class TimerSet {
     readonly order: readonly TimerTask[],
   ) {
     this.msg = new NetMsg<TimerArg>(
-      inet.k, { kind: 'timer', conn, timer: '' }, 'adone', MSGF_DROPABLE | MSGF_PRIORITY, timerHandler, { owner: this },
+      inet.k, { kind: 'timer', conn, timer: '' }, 'adone', MSGF_DROPABLE | MSGF_PRIORITY,
+      timerHandler, { owner: this },
     );
     for (const t of order) {
-      assert((t.bit & (t.bit - 1)) === 0 && t.bit !== 0, `timer ${t.name}: bit must be a single bit`);
+      const single = (t.bit & (t.bit - 1)) === 0 && t.bit !== 0;
+      assert(single, `timer ${t.name}: bit must be a single bit`);
       this.callouts.set(t.bit, new Callout(cpu, `${conn}:${t.name}`, () => this.expire(t.bit)));
     }
   }

@@ -17,7 +17,8 @@ export function tsoSplit(p: Packet, mss: number): Packet[] {
   const b = p.body;
   assert(b.proto === 'tcp', 'tsoSplit: only TCP is offloaded (TSO-1)');
   const t = b.tcp;
-  assert((t.flags & (TH_SYN | TH_RST | TH_URG)) === 0, 'tsoSplit: SYN/RST/URG in a TSO template (TSO-5)');
+  const forbidden = (t.flags & (TH_SYN | TH_RST | TH_URG)) !== 0;
+  assert(!forbidden, 'tsoSplit: SYN/RST/URG in a TSO template (TSO-5)');
   const len = t.payload.length;
   if (len <= mss) return [p];
   const n = Math.ceil(len / mss);

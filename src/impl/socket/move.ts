@@ -18,7 +18,9 @@ import type { Socket } from './socket';
  * it. The pcb's ownership (its `object` declaration) moves at that instant too. The new owner
  * links the socket into its own list the first time one of its handlers touches it.
  */
-export function soMove(inet: Inet, so: Socket, msg: NetMsg<unknown>, cpu: CpuId, next: Handler<unknown>): void {
+export function soMove(
+  inet: Inet, so: Socket, msg: NetMsg<unknown>, cpu: CpuId, next: Handler<unknown>,
+): void {
   const k = inet.k;
   const from = mycpu(inet);
   assert(so.port === inet.netisrs[from]!.port, `soMove: ${so.name} is not owned by cpu ${from}`);

@@ -16,7 +16,9 @@ import type { SockBuf } from './sockbuf';
  * (TCP's blocking accept and connect use this; UDP's blocking recv sleeps instead.)
  */
 
-export type PredicateResult = { readonly done: true; readonly error: SocketError | null } | { readonly done: false };
+export type PredicateResult =
+  | { readonly done: true; readonly error: SocketError | null }
+  | { readonly done: false };
 
 export interface PredicateArg {
   readonly sb: SockBuf;

@@ -44,7 +44,8 @@ export class SockBuf {
 }
 
 /** Would a datagram of `len` bytes fit? UP-12: queued + len + 16 ≤ recvspace. */
-export const sbHasSpaceFor = (sb: SockBuf, len: number): boolean => sb.cc + len + SOCKADDR_LEN <= sb.hiwat;
+export const sbHasSpaceFor = (sb: SockBuf, len: number): boolean =>
+  sb.cc + len + SOCKADDR_LEN <= sb.hiwat;
 
 /**
  * `ssb_appendaddr` under `so_rcv.ssb_token`, then `sorwakeup`. Returns false when the buffer is

@@ -53,9 +53,12 @@ export class Socket implements Chaseable {
   readonly rcv: SockBuf;
   readonly snd: SockBuf;
   readonly pcb: InPcb = {
-    laddr: null, lport: null, faddr: null, fport: null, redispatched: [], linked: null, parked: null,
+    laddr: null, lport: null, faddr: null, fport: null,
+    redispatched: [], linked: null, parked: null,
   };
-  readonly st: SoState = { connected: false, cantSendMore: false, dead: false, error: null, sendsInFlight: 0 };
+  readonly st: SoState = {
+    connected: false, cantSendMore: false, dead: false, error: null, sendsInFlight: 0,
+  };
 
   constructor(
     k: Kern,

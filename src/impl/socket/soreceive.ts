@@ -19,7 +19,9 @@ import type { Socket } from './socket';
  * and reader of this buffer out, so the record read is still the one unlinked. The transaction
  * that returns a result linearizes the recv (a sleep ends a non-linearizing one, kern/block.ts).
  */
-export function* soreceive(inet: Inet, so: Socket, req: Extract<CallRequest, { op: 'recv' }>): Co<CallResult> {
+export function* soreceive(
+  inet: Inet, so: Socket, req: Extract<CallRequest, { op: 'recv' }>,
+): Co<CallResult> {
   const k = inet.k;
   yield* getToken(k, so.rcv.token, 'so.recv');
   let result: CallResult | null = null;

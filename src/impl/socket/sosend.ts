@@ -34,14 +34,17 @@ export function* sosend(
   so.st.sendsInFlight++;
   const u = inet.protosw[so.proto].usrreqs!;
   const arg: SendArg = { call: call.id, data: req.data.slice(), to: req.to ?? null };
-  const msg = new NetMsg(k, { kind: 'call', call: call.id, phase: 'proto' }, 'apanic', 0, u.send, arg, so);
+  const input = { kind: 'call', call: call.id, phase: 'proto' } as const;
+  const msg = new NetMsg(k, input, 'apanic', 0, u.send, arg, so);
   sendmsg(k, so.port, msg);
   relTokens(k, toks);
   return ok({ kind: 'sent', bytes: req.data.length });
 }
 
 /** UP-7's checks, in order. Clears a pending asynchronous error it returns. */
-function sendCheck(inet: Inet, so: Socket, req: Extract<CallRequest, { op: 'send' }>): SocketError | null {
+function sendCheck(
+  inet: Inet, so: Socket, req: Extract<CallRequest, { op: 'send' }>,
+): SocketError | null {
   const st = so.st;
   if (st.cantSendMore) return 'EPIPE';
   if (st.error !== null) {

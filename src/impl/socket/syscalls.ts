@@ -93,7 +93,8 @@ function* sysSocket(inet: Inet, call: AppCall): Co<CallResult> {
   const u = usrreqsOf(inet, null, call.req.proto);
   if (u === undefined) return userFail(inet, 'EOPNOTSUPP');
   const arg: AttachArg = { fd: null };
-  const msg = new NetMsg(inet.k, { kind: 'call', call: call.id, phase: 'proto' }, 'sync', 0, u.attach, arg);
+  const input = { kind: 'call', call: call.id, phase: 'proto' } as const;
+  const msg = new NetMsg(inet.k, input, 'sync', 0, u.attach, arg);
   const e = yield* domsg(inet.k, inet.netisrs[call.cpu]!.port, msg);
   assert(e === null && arg.fd !== null, `socket: attach failed (${e})`);
   return ok({ kind: 'fd', fd: arg.fd });
@@ -107,7 +108,8 @@ function* syncRequest<A>(
   if (so === undefined) return userFail(inet, 'EBADF');
   const u = usrreqsOf(inet, so, so.proto);
   assert(u !== undefined, `${so.name}: protocol ${so.proto} has no usrreqs`);
-  const msg = new NetMsg<A>(inet.k, { kind: 'call', call: call.id, phase: 'proto' }, 'sync', 0, pick(u), arg, so);
+  const input = { kind: 'call', call: call.id, phase: 'proto' } as const;
+  const msg = new NetMsg<A>(inet.k, input, 'sync', 0, pick(u), arg, so);
   const e = yield* domsg(inet.k, so.port, msg);
   const none: CallValue = { kind: 'none' };
   return e === null ? ok(none) : err(e);

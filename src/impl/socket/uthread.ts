@@ -16,7 +16,9 @@ export interface UserThread {
 
 export function spawnUserThread(inet: Inet, app: number, cpu: CpuId): UserThread {
   const calls: AppCall[] = [];
-  const td = inet.k.spawn(cpu, `user/${app}@cpu${cpu}`, 'user', () => calls.length > 0, (t) => userLoop(inet, t, calls));
+  const name = `user/${app}@cpu${cpu}`;
+  const hasWork = (): boolean => calls.length > 0;
+  const td = inet.k.spawn(cpu, name, 'user', hasWork, (t) => userLoop(inet, t, calls));
   td.block = IDLE;
   return { td, calls };
 }

@@ -16,7 +16,8 @@ import { nicOutput } from '../net/nic';
  */
 export function udpOutput(inet: Inet, lport: Port, dst: Endpoint, data: Uint8Array): void {
   const cpu = mycpu(inet);
-  assert(cpu === udpFlowCpu(inet.addr, dst.addr, inet.ncpus), `udpOutput: datagram to ${dst.addr} sent on cpu ${cpu}`);
+  const flow = udpFlowCpu(inet.addr, dst.addr, inet.ncpus);
+  assert(cpu === flow, `udpOutput: datagram to ${dst.addr} sent on cpu ${cpu}, not ${flow}`);
   const p: Packet = {
     ip: ipHeader(inet, dst.addr),
     body: { proto: 'udp', udp: { srcPort: lport, dstPort: dst.port, payload: data } },

@@ -77,7 +77,9 @@ export function udpInsConn(inet: Inet, so: Socket): void {
   const pcb = so.pcb;
   const t = inet.udp.tables[udpFlowCpu(inet.addr, pcb.faddr!, inet.ncpus)]!;
   inet.k.wr(t.obj);
-  t.insertExact({ pcb: so, laddr: inet.addr, lport: pcb.lport!, faddr: pcb.faddr!, fport: pcb.fport! });
+  t.insertExact({
+    pcb: so, laddr: inet.addr, lport: pcb.lport!, faddr: pcb.faddr!, fport: pcb.fport!,
+  });
 }
 
 export function udpRemConn(inet: Inet, so: Socket): void {

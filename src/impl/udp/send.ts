@@ -36,7 +36,8 @@ export function* udpSend(inet: Inet, msg: NetMsg<SendArg>): Co {
   if (pcb.lport === null) return yield* udpSendUnbound(inet, so, msg);
   if (!(yield* udpSendApplied(inet, so))) return sendDropped(inet);
   // UP-7's checks were made on the user side; FIFO ports keep them true here.
-  assert((a.to === null) === (pcb.faddr !== null), `udpSend: ${so.name} connected state changed under a send`);
+  const agree = (a.to === null) === (pcb.faddr !== null);
+  assert(agree, `udpSend: ${so.name} connected state changed under a send`);
   const dst: Endpoint = a.to ?? { addr: pcb.faddr!, port: pcb.fport! };
   const f = udpFlowCpu(inet.addr, dst.addr, inet.ncpus);
   if (pcb.faddr !== null || f === mycpu(inet)) {
@@ -71,19 +72,20 @@ function redispatch(inet: Inet, so: Socket, msg: NetMsg<SendArg>, f: CpuId): voi
 /** On the flow CPU: transmit from the copied source port; the pcb is not touched here. */
 export function* udpSendRedispatched(inet: Inet, msg: NetMsg<SendArg>): Co {
   const a = msg.arg;
-  assert(a.src !== undefined && a.src !== null && a.to !== null, 'udpSendRedispatched: incomplete message');
+  const complete = a.src !== undefined && a.src !== null && a.to !== null;
+  assert(complete, 'udpSendRedispatched: incomplete message');
   udpOutput(inet, a.src, a.to, a.data);
   inet.k.linearize();
 }
 
 /**
  * A send on an unbound socket binds it to an ephemeral port first (UP-7). That bind must happen
- * in the transaction that transmits — the one that linearizes the send on the flow CPU (UP-15) —
- * or another bind could take the port in between, or a datagram to it could arrive while the
- * linearization order still says the port is free. So the unbound socket is first moved to the
- * flow CPU (with the send message), binds and transmits there, and then moves on to its bound
- * owner `lport % ncpus` (UP-14). DEVIATION: DragonFly binds on the old owner and forwards the
- * send to the new one (`MSGF_UDP_SEND`) before redispatching it to the flow CPU.
+ * in the transaction that transmits — the one that linearizes the send on the flow CPU
+ * (UP-15) — or another bind could take the port in between, or a datagram to it could arrive
+ * while the linearization order still says the port is free. So the unbound socket is first
+ * moved to the flow CPU (with the send message), binds and transmits there, and then moves on
+ * to its bound owner `lport % ncpus` (UP-14). DEVIATION: DragonFly binds on the old owner and
+ * forwards the send to the new one (`MSGF_UDP_SEND`) before redispatching it to the flow CPU.
  */
 function* udpSendUnbound(inet: Inet, so: Socket, msg: NetMsg<SendArg>): Co {
   const k = inet.k;

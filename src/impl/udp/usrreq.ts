@@ -13,7 +13,8 @@ import { sbFlush, sowakeup } from '../socket/sockbuf';
 import type { AttachArg, BindArg, ConnectArg, Usrreqs } from '../socket/usrreq';
 import { udpBarrier } from './barrier';
 import {
-  udpBindLocked, udpInsConn, udpInsWildcard, udpLportCpu, udpRemConn, udpRemWildcard, udpTableTokens,
+  udpBindLocked, udpInsConn, udpInsWildcard, udpLportCpu, udpRemConn, udpRemWildcard,
+  udpTableTokens,
 } from './pcb';
 import { udpParkIfSending } from './park';
 import { udpSend } from './send';
@@ -54,7 +55,8 @@ export function* udpBind(inet: Inet, msg: NetMsg<BindArg>): Co {
   const toks = udpTableTokens(inet);
   yield* getTokens(k, toks, 'udp.bind');
   k.rd(so.obj);
-  const e: SocketError | null = so.pcb.lport !== null ? 'EINVAL' : udpBindLocked(inet, so, msg.arg.port);
+  const e: SocketError | null =
+    so.pcb.lport !== null ? 'EINVAL' : udpBindLocked(inet, so, msg.arg.port);
   if (e === null) udpInsWildcard(inet, so);
   relTokens(k, toks);
   k.linearize();
