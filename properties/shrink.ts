@@ -1,6 +1,7 @@
 import { assert } from '../src/core/assert';
 import type { RunRecord, Verdict } from '../src/core/run';
 import type { Scenario } from '../src/scenario/types';
+import { dropApps, dropFaults, dropSteps } from './shrink-workload';
 import type { CheckedRun } from './types';
 
 /**
@@ -8,11 +9,12 @@ import type { CheckedRun } from './types';
  * scenario, but a schedule it generated is a *strategy* plus a prefix: the decisions that matter
  * may be made by the strategy. Here the schedule is materialized — the decisions the failing run
  * actually made become the explicit choice list, continued by 'lowest' — and then shrunk
- * directly: chunks deleted and zeroed while the run still fails the same way. CPU counts are
- * lowered host by host the same way, which gives the report's "smallest CPU count that fails".
+ * directly: chunks deleted and zeroed while the run still fails the same way. Apps, steps and
+ * faults are deleted (shrink-workload.ts), and CPU counts lowered host by host, the same way —
+ * which gives the report's "smallest CPU count that fails".
  *
  * Everything here works through a `probe` (run + check one scenario), so it is tested without
- * a simulator (test/properties/shrink.test.ts).
+ * a simulator (test/scenario/shrink.test.ts).
  */
 
 export type Probe = (scenario: Scenario) => CheckedRun;
@@ -147,7 +149,8 @@ export interface SecondStageResult {
 }
 
 /**
- * Materialize, lower CPU counts, then shrink the choice list. `first` must be a failing run of
+ * Materialize; delete apps, steps and faults; lower CPU counts; then shrink the choice list.
+ * `first` must be a failing run of
  * `probe`; the result fails the same way and replays exactly from its scenario.
  */
 export function secondStage(
@@ -159,6 +162,9 @@ export function secondStage(
   const shrinker = new Shrinker(probe, first.verdict, maxAttempts);
   // Materializing replays the same run unless the stack is nondeterministic; keep `first` then.
   let current = shrinker.attempt(materialized(first.scenario, first.run)) ?? first;
+  current = dropApps(current, shrinker);
+  current = dropSteps(current, shrinker);
+  current = dropFaults(current, shrinker);
   current = shrinkCpus(current, shrinker);
   current = deleteChoiceChunks(current, shrinker);
   current = zeroChoiceChunks(current, shrinker);

@@ -270,6 +270,7 @@ export const receiverPlanArb: fc.Arbitrary<ReceiverPlan> = fc.record({
   polls: fc.integer({ min: 1, max: 8 }),
   pollGapUs: fc.integer({ min: 300, max: 4000 }),
   closeAfterPolls: mostlyNil(fc.nat(5), null, 4),
+  connectTo: mostlyNil(fc.nat(2), null, 3),
 });
 
 const targetArb: fc.Arbitrary<TargetPlan> = fc.oneof(

@@ -1,5 +1,5 @@
 import { UDP_DEFAULTS } from '../core/config';
-import type { AppSpec, FaultPlan, HostSpec, LinkSpec, ScriptStep } from './types';
+import type { AppSpec, FaultPlan, HostSpec, LinkSpec, PeerRef, ScriptStep } from './types';
 
 /**
  * UDP workloads as a small *plan* that compiles to application scripts. fast-check generates and
@@ -44,6 +44,12 @@ export interface ReceiverPlan {
   readonly pollGapUs: number;
   /** In lossy mode: close after this many polls, mid-stream (later datagrams draw ICMP). */
   readonly closeAfterPolls: number | null;
+  /**
+   * Connect socket 0 to this sender's bound port (UP-11: a connected socket receives only from
+   * its peer; datagrams from anyone else draw ICMP port unreachable). A sender without a fixed
+   * port makes the receiver connect to CLOSED_PORT on the sender's host: nobody's peer.
+   */
+  readonly connectTo: number | null;
 }
 
 export type TargetPlan =
@@ -122,6 +128,33 @@ interface Flow {
   readonly sender: number;
   readonly sizes: readonly number[];
   readonly link: number;
+  /** False when whether the datagrams reach the socket depends on the interleaving. */
+  readonly certain: boolean;
+}
+
+/** The peer a receiver's socket 0 connects to, and the sender that owns it (if any). */
+interface ConnectedPeer {
+  readonly sender: number;
+  readonly peer: PeerRef;
+  /** The sender surely holds the port: no other sender on its host binds the same one. */
+  readonly certain: boolean;
+}
+
+export function connectedPeer(
+  r: ReceiverPlan,
+  plan: UdpWorkloadPlan,
+  n: number,
+): ConnectedPeer | null {
+  if (r.connectTo === null || plan.senders.length === 0) return null;
+  const j = r.connectTo % plan.senders.length;
+  const s = plan.senders[j]!;
+  const host = senderHost(s, plan, n);
+  if (s.bindPort === null) return { sender: -1, peer: { host, port: CLOSED_PORT }, certain: true };
+  const rivals = plan.senders.filter(
+    (o, k) => k !== j && o.bindPort === s.bindPort && senderHost(o, plan, n) === host,
+  );
+  const peer = { host, port: SEND_PORT_BASE + s.bindPort };
+  return { sender: j, peer, certain: rivals.length === 0 };
 }
 
 /**
@@ -137,9 +170,7 @@ export function senderHost(s: SenderPlan, plan: UdpWorkloadPlan, n: number): num
 /** The datagrams each receiver socket should get: [receiver][socket] → flows into it. */
 function flowsInto(plan: UdpWorkloadPlan, facts: WorldFacts): Flow[][][] {
   const n = facts.hosts.length;
-  const flows: Flow[][][] = plan.receivers.map((r) =>
-    Array.from({ length: r.sockets }, () => []),
-  );
+  const flows: Flow[][][] = plan.receivers.map((r) => Array.from({ length: r.sockets }, () => []));
   if (plan.receivers.length === 0) return flows;
   plan.senders.forEach((s, j) => {
     if (s.target.kind !== 'receiver') return;
@@ -155,7 +186,12 @@ function flowsInto(plan: UdpWorkloadPlan, facts: WorldFacts): Flow[][][] {
       .map((z) => resolveSize(z, maxdgram))
       .filter((b) => b <= maxdgram);
     const link = linkBetween(facts.links, host, recvHost);
-    flows[r]![s.target.socket % recv.sockets]!.push({ sender: j, sizes, link });
+    const socket = s.target.socket % recv.sockets;
+    const connected = socket === 0 ? connectedPeer(recv, plan, n) : null;
+    // A connected socket gets only its peer's datagrams; the others draw ICMP (UP-11).
+    if (connected !== null && connected.sender !== j && connected.certain) return;
+    const certain = connected === null || connected.certain;
+    flows[r]![socket]!.push({ sender: j, sizes, link, certain });
   });
   return flows;
 }
@@ -164,7 +200,7 @@ function flowsInto(plan: UdpWorkloadPlan, facts: WorldFacts): Flow[][][] {
 function drainsBlocking(flows: readonly Flow[], facts: WorldFacts, recvspace: number): boolean {
   let queued = 0;
   for (const f of flows) {
-    if (!linkLossless(facts, f.link)) return false;
+    if (!f.certain || !linkLossless(facts, f.link)) return false;
     const factor = duplicates(facts, f.link) ? 2 : 1;
     for (const b of f.sizes) queued += factor * (b + SOCKADDR_COST);
   }
@@ -174,6 +210,7 @@ function drainsBlocking(flows: readonly Flow[], facts: WorldFacts, recvspace: nu
 function receiverApp(
   r: ReceiverPlan,
   i: number,
+  plan: UdpWorkloadPlan,
   flows: readonly Flow[][],
   facts: WorldFacts,
 ): AppSpec {
@@ -185,6 +222,8 @@ function receiverApp(
     steps.push({ op: 'socket', proto: 'udp', name });
     steps.push({ op: 'bind', sock: name, port: RECV_PORT_BASE + 2 * i + k });
   });
+  const connected = connectedPeer(r, plan, facts.hosts.length);
+  if (connected !== null) steps.push({ op: 'connect', sock: names[0]!, peer: connected.peer });
   const maxBytes = r.maxBytes === 'full' ? 65535 : r.maxBytes;
   const blocking = flows.every((fs) => drainsBlocking(fs, facts, recvspaceOf(spec)));
   if (blocking) {
@@ -263,7 +302,7 @@ function targetPeer(
  */
 export function compileUdpWorkload(plan: UdpWorkloadPlan, facts: WorldFacts): AppSpec[] {
   const flows = flowsInto(plan, facts);
-  const receivers = plan.receivers.map((r, i) => receiverApp(r, i, flows[i]!, facts));
+  const receivers = plan.receivers.map((r, i) => receiverApp(r, i, plan, flows[i]!, facts));
   const senders = plan.senders.map((s, j) => senderApp(s, j, plan, facts));
   return [...receivers, ...senders];
 }

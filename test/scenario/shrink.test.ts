@@ -80,4 +80,24 @@ describe('second-stage shrinking', () => {
     expect(canonicalChoices([0, 2, 0, 1, 0, 0])).toEqual([0, 2, 0, 1]);
     expect(canonicalChoices([0, 0])).toEqual([]);
   });
+  it('deletes apps, steps and faults the failure does not need, keeping names defined', () => {
+    const sendsProbe = (s: Scenario): CheckedRun => {
+      const run = { choicesMade: [] } as unknown as RunRecord;
+      const sends = s.apps.some((a) => a.steps.some((x) => x.op === 'send'));
+      return { scenario: s, run, verdict: sends ? FAIL : { ok: true } };
+    };
+    const s0 = echoScenario();
+    const start: Scenario = {
+      ...s0,
+      faults: { frames: [{ link: 0, dir: 'ab', index: 0, fate: 'drop' }], partitions: [] },
+      links: [{ ...s0.links[0]!, capacity: 3 }],
+    };
+    const r = secondStage(sendsProbe(start), sendsProbe, 400);
+    const s = r.checked.scenario;
+    expect(s.apps).toHaveLength(1);
+    // The socket step stays: deleting it would leave 's' used before it is defined.
+    expect(s.apps[0]!.steps.map((x) => x.op)).toEqual(['socket', 'send']);
+    expect(s.faults.frames).toEqual([]);
+    expect(s.links[0]!.capacity).toBe(0);
+  });
 });
