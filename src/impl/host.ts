@@ -1,3 +1,4 @@
+import { assert } from '../core/assert';
 import type { Host, HostEnv, RunnableThread, SocketStatus } from '../core/host';
 import type { ThreadId } from '../core/ids';
 import type { AppCall } from '../core/socket';
@@ -38,6 +39,7 @@ export function createImplHost(env: HostEnv): Host {
     env,
     frameArrives: (delivery, _frame, bytes) => nicInput(inet, delivery, bytes),
     callIssued: (call: AppCall) => {
+      assert(call.cpu >= 0 && call.cpu < inet.ncpus, `callIssued: cpu ${call.cpu} of ${inet.ncpus}`);
       const key = `${call.app}/${call.cpu}`;
       let ut = users.get(key);
       if (ut === undefined) {

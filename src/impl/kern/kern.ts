@@ -33,6 +33,8 @@ export class Kern {
   /** Sender of messages queued outside any thread: the NIC or a CPU's softclock. */
   context: Thread | null = null;
   readonly threads: Thread[] = [];
+  /** The threads in canonical order (cpu, then id), kept sorted as they are spawned. */
+  private readonly ordered: Thread[] = [];
   /** Token acquisitions per code path label (D.13; claim 3d reads the trace, tests read this). */
   readonly tokenAcquisitions = new Map<string, number>();
   private nextMsg = 1;
@@ -53,6 +55,9 @@ export class Kern {
   ): Thread {
     const td = new Thread(threadId(this.threads.length), cpu, name, kind, hasWork);
     this.threads.push(td);
+    let i = this.ordered.length;
+    while (i > 0 && this.ordered[i - 1]!.cpu > cpu) i--;
+    this.ordered.splice(i, 0, td);
     if (body !== undefined) td.co = body(td);
     return td;
   }
@@ -242,8 +247,7 @@ export class Kern {
   /** Threads the scheduler may run, in canonical order (cpu, then thread id). */
   runnable(): Thread[] {
     const out: Thread[] = [];
-    for (const td of this.threads) if (td.co !== null && td.isRunnable()) out.push(td);
-    out.sort((a, b) => a.cpu - b.cpu || a.id - b.id);
+    for (const td of this.ordered) if (td.co !== null && td.isRunnable()) out.push(td);
     return out;
   }
 }
