@@ -1,6 +1,7 @@
 import type { PropertyDef } from './types';
 import { determinism } from './defs/determinism';
 import { netisrConformance } from './defs/netisr.conformance';
+import { serializability } from './defs/serializability';
 import { udpRefinement } from './defs/udp.refinement';
 
 /**

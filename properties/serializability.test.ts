@@ -1,0 +1,7 @@
+import { describe } from 'vitest';
+import { serializability } from './defs/serializability';
+import { propertyTest } from './vitest';
+
+describe('serializability', () => {
+  propertyTest(serializability);
+});
