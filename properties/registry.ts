@@ -8,7 +8,12 @@ import { udpRefinement } from './defs/udp.refinement';
  * Every property, in the order `mpcheck list` shows them. The vitest files
  * (`properties/<name>.test.ts`) and `mpcheck fuzz` both take their definitions from here.
  */
-export const PROPERTIES: readonly PropertyDef[] = [udpRefinement, netisrConformance, determinism];
+export const PROPERTIES: readonly PropertyDef[] = [
+  udpRefinement,
+  netisrConformance,
+  serializability,
+  determinism,
+];
 
 export function findProperty(name: string): PropertyDef | undefined {
   return PROPERTIES.find((p) => p.name === name);
