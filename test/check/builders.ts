@@ -195,13 +195,23 @@ export class PerfectImpl {
     this.state = initialModelHost(b.hosts[host]!, hostAddr(host), host);
   }
 
+  /** Frames the most recent input made this host transmit. */
+  lastFrames: FrameId[] = [];
+
   /** A frame arrives from the wire: it was sent by `from` (another host) and delivered here. */
   receive(from: number, frame: Uint8Array, opts: InputOptions = {}): DeliveryId {
     const f = this.b.frameSent(from, frame);
     this.b.fate(f, 'deliver', 100);
-    const d = this.b.deliver(this.host, f);
+    return this.deliver(f, opts);
+  }
+
+  /** A frame already in the trace (sent by another host) is delivered here. */
+  deliver(frame: FrameId, opts: InputOptions = {}): DeliveryId {
+    const sent = this.b.events.find((e) => e.kind === 'frame-sent' && e.frame === frame);
+    if (sent === undefined || sent.kind !== 'frame-sent') throw new Error(`no frame ${frame}`);
+    const d = this.b.deliver(this.host, frame);
     const input: CommitInput = { kind: 'frame', delivery: d };
-    this.apply({ kind: 'frame', bytes: frame }, input, NIC_THREAD, null, opts);
+    this.apply({ kind: 'frame', bytes: sent.bytes }, input, NIC_THREAD, null, opts);
     return d;
   }
 
@@ -226,6 +236,7 @@ export class PerfectImpl {
     const step = modelStep(this.state, input, instant(this.b.now));
     this.state = step.state;
     const frames = step.outputs.frames.map((bytes) => this.b.frameSent(this.host, bytes));
+    this.lastFrames = frames;
     const completions = step.outputs.completions.map((c) => c.call);
     for (const c of step.outputs.completions) this.b.complete(this.host, c.call, c.result);
     const thread = msg !== undefined ? netisrThread(cpu) : userThread(call!.app, cpu);

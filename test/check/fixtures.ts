@@ -54,3 +54,51 @@ export function frameOf(run: RunRecord, call: AppCall): Extract<TraceEvent, { ki
   const f = run.trace.find((e) => e.kind === 'frame-sent' && e.frame === c.frames[0]);
   return f as Extract<TraceEvent, { kind: 'frame-sent' }>;
 }
+
+export interface UdpFlow {
+  readonly run: RunRecord;
+  readonly b: TraceBuilder;
+  readonly sender: PerfectImpl;
+  readonly receiver: PerfectImpl;
+  /** The two sends (payloads A = seqBytes(10), B = seqBytes(12, 50)) and the recvs that got them. */
+  readonly sends: readonly [AppCall, AppCall];
+  readonly recvs: readonly [AppCall, AppCall];
+}
+
+/**
+ * Host 0 sends two datagrams from an unconnected socket to host 1 port 7; host 1 receives each
+ * with a blocking recv. Both hosts behave as the model; every frame is delivered once.
+ */
+export function udpFlow(opts: { recvspace?: number; maxBytes?: number; batch?: boolean } = {}): UdpFlow {
+  const b = new TraceBuilder([{ ncpus: 2 }, { ncpus: 2, udp: { recvspace: opts.recvspace ?? 42080 } }]);
+  const sender = new PerfectImpl(b, 0);
+  const receiver = new PerfectImpl(b, 1);
+  receiver.call({ op: 'socket', proto: 'udp' }, { app: 1 });
+  receiver.call({ op: 'bind', fd: fd(3), port: port(7) }, { app: 1 });
+  sender.call({ op: 'socket', proto: 'udp' });
+  const transfer = (data: Uint8Array): [AppCall, AppCall] => {
+    b.at(b.now + 100);
+    const send = sender.call({ op: 'send', fd: fd(3), data, to: ep(1, 7), nonblocking: false });
+    const frame = sender.lastFrames[0]!;
+    b.fate(frame, 'deliver', 100);
+    b.at(b.now + 100);
+    receiver.deliver(frame);
+    const recv = receiver.call({ op: 'recv', fd: fd(3), maxBytes: opts.maxBytes ?? 2048, nonblocking: false }, { app: 1 });
+    return [send, recv];
+  };
+  if (opts.batch === true) {
+    // Both datagrams are queued before the first recv: the receive buffer holds both at once.
+    const s = [seqBytes(10), seqBytes(12, 50)].map((data) => {
+      const send = sender.call({ op: 'send', fd: fd(3), data, to: ep(1, 7), nonblocking: false });
+      b.fate(sender.lastFrames[0]!, 'deliver', 100);
+      return { send, frame: sender.lastFrames[0]! };
+    });
+    b.at(b.now + 100);
+    for (const { frame } of s) receiver.deliver(frame);
+    const r = s.map(() => receiver.call({ op: 'recv', fd: fd(3), maxBytes: 2048, nonblocking: true }, { app: 1 }));
+    return { run: b.run(), b, sender, receiver, sends: [s[0]!.send, s[1]!.send], recvs: [r[0]!, r[1]!] };
+  }
+  const [s1, r1] = transfer(seqBytes(10));
+  const [s2, r2] = transfer(seqBytes(12, 50));
+  return { run: b.run(), b, sender, receiver, sends: [s1, s2], recvs: [r1, r2] };
+}
