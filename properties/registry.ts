@@ -2,6 +2,7 @@ import type { PropertyDef } from './types';
 import { determinism } from './defs/determinism';
 import { netisrConformance } from './defs/netisr.conformance';
 import { serializability } from './defs/serializability';
+import { udpIntegrity } from './defs/udp.integrity';
 import { udpRefinement } from './defs/udp.refinement';
 
 /**
@@ -12,6 +13,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   udpRefinement,
   netisrConformance,
   serializability,
+  udpIntegrity,
   determinism,
 ];
 
