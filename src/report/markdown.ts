@@ -20,7 +20,8 @@ export interface ReportInput {
   readonly property: { readonly name: string; readonly claim: string; readonly rules: readonly string[] };
   readonly scenario: Scenario;
   readonly run: RunRecord;
-  readonly verdict: Failure;
+  /** Usually a failure; `mpcheck replay --report` also renders runs on which the property held. */
+  readonly verdict: Verdict;
   /** The one-line command that replays this failure. */
   readonly replayCommand: string;
   readonly traceHash: string;
@@ -32,29 +33,37 @@ export interface ReportInput {
 
 const DETAILS_INLINE = 16;
 
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function verdictLine(v: Verdict): string {
+  if (v.ok) return '- **Verdict:** the property held on this run';
+  return `- **Verdict:** checker \`${v.checker}\`, kind \`${v.kind}\` — claim at stake: ${v.claim}`;
+}
+
 function headLines(r: ReportInput): string[] {
   const v = r.verdict;
   const rules = r.property.rules.length === 0 ? '' : ` (covers ${r.property.rules.join(', ')})`;
   const end = formatInstant(r.run.stats.endUs as Instant);
   const cpus = r.minCpus === undefined ? '' : `; still fails with ${r.minCpus} CPU${r.minCpus === 1 ? '' : 's'}`;
   const lines = [
-    `# \`${r.property.name}\` failed: ${v.message}`,
+    v.ok ? `# \`${r.property.name}\` held on this scenario` : `# \`${r.property.name}\` failed: ${v.message}`,
     '',
     `- **Property:** \`${r.property.name}\` — ${r.property.claim}${rules}`,
-    `- **Verdict:** checker \`${v.checker}\`, kind \`${v.kind}\` — claim at stake: ${v.claim}`,
+    verdictLine(v),
     `- **Replay:** \`${r.replayCommand}\``,
     `- **Run:** outcome \`${r.run.outcome.kind}\`, ${r.run.trace.length} events, ${r.run.stats.decisions} ` +
       `scheduler decisions, ended at ${end} s (virtual)${cpus}; trace hash \`${r.traceHash.slice(0, 16)}\``,
   ];
   if (r.origin !== undefined) {
-    lines.push(`- **Found by:** \`mpcheck fuzz\` seed ${r.origin.seed}, after ${r.origin.runsBeforeFailure} ` +
-      `runs, ${r.origin.shrinkSteps} shrink steps`);
+    lines.push(`- **Found by:** \`mpcheck fuzz\` seed ${r.origin.seed}, after ${plural(r.origin.runsBeforeFailure, 'run')}, ` +
+      `${plural(r.origin.shrinkSteps, 'shrink step')}`);
   }
-  if (v.atSeq !== undefined) lines.push(`- **Shows at:** trace event seq ${v.atSeq} (marked ▶ below; see trace.txt)`);
+  if (!v.ok && v.atSeq !== undefined) lines.push(`- **Shows at:** trace event seq ${v.atSeq} (marked ▶ below; see trace.txt)`);
   return lines;
 }
 
-function detailLines(v: Failure): string[] {
+function detailLines(v: Verdict): string[] {
+  if (v.ok) return [];
   const details = v.details ?? [];
   const lines = ['', '## What went wrong', '', v.message];
   if (details.length === 0) return lines;
@@ -68,6 +77,8 @@ function detailLines(v: Failure): string[] {
 
 /** Render report.md. */
 export function renderReport(r: ReportInput): string {
+  const atSeq = r.verdict.ok ? undefined : r.verdict.atSeq;
+  const details = r.verdict.ok ? [] : r.verdict.details ?? [];
   const lines = [
     ...headLines(r),
     ...detailLines(r.verdict),
@@ -79,13 +90,13 @@ export function renderReport(r: ReportInput): string {
     '## Last events per CPU',
     '',
     '```text',
-    ...renderSwimlane(r.run.trace, r.verdict.atSeq),
+    ...renderSwimlane(r.run.trace, atSeq),
     '```',
     '',
     '## Frames between hosts',
     '',
     '```mermaid',
-    ...renderSequenceDiagram(r.run.hosts, r.run.trace, { atSeq: r.verdict.atSeq }),
+    ...renderSequenceDiagram(r.run.hosts, r.run.trace, atSeq === undefined ? {} : { atSeq }),
     '```',
     '',
     '## Files',
@@ -94,7 +105,6 @@ export function renderReport(r: ReportInput): string {
     '- `trace.txt` — every event, one fixed-column line each (columns in docs/TESTING.md)',
     '- `capture.pcap` — every frame, virtual timestamps; open with Wireshark or `tshark -r`',
   ];
-  const details = r.verdict.details ?? [];
   if (details.length > DETAILS_INLINE) lines.push('', '## All details', '', '```text', ...details, '```');
   if (r.run.outcome.kind === 'crash' && r.run.outcome.stack !== '') {
     lines.push('', '## Crash stack', '', '```text', r.run.outcome.stack, '```');
