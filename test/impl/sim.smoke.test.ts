@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { hostId } from '../../src/core/ids';
+import { netisrPortViolations } from '../../src/model';
 import { udpScenarioArb } from '../../src/scenario/arbitraries';
 import { runScenarioChecked } from '../../src/scenario/builder';
 import { conflictCycle, linearizationProblems, ownershipViolations } from './audit';
@@ -8,8 +10,8 @@ import { refinementProblems } from './refine';
 /**
  * The implementation under the real simulator, on the generated UDP scenarios (links with delay,
  * jitter, faults, random schedules): no crash, every input linearized once, ownership
- * disciplines respected, transactions conflict-serializable, and each impl host refines the
- * model. A smoke test of the whole seam; the properties proper live in properties/.
+ * disciplines respected, transactions conflict-serializable, each impl host refines the model
+ * and keeps the model's service-loop rules (port FIFO, batches of ≤ 32 ended by rollups). A smoke test of the whole seam; the properties proper live in properties/.
  */
 test('impl hosts under the simulator: no crash, audits clean, refines the model', () => {
   fc.assert(
@@ -27,6 +29,7 @@ test('impl hosts under the simulator: no crash, audits clean, refines the model'
       for (const h of run.hosts) {
         if (sc.hosts[h.index]!.stack !== 'impl') continue;
         expect(refinementProblems(run.trace, h.index, h.config, h.addr)).toEqual([]);
+        expect(netisrPortViolations(run.trace, hostId(h.index))).toEqual([]);
       }
     }),
     { numRuns: Number(process.env.RUNS ?? 60), seed: Number(process.env.SEED ?? 1) },

@@ -7,6 +7,8 @@ import { Rng } from '../../src/core/rng';
 import type { CallRequest, CallResult } from '../../src/core/socket';
 import { udpFlowCpu } from '../../src/core/toeplitz';
 import { implInternals, implStats } from '../../src/impl';
+import { hostId } from '../../src/core/ids';
+import { netisrPortViolations } from '../../src/model';
 import {
   commitsOf,
   conflictCycle,
@@ -248,6 +250,24 @@ describe('the send barrier and the ICMP deferral keep UP-15 linearizations consi
       ok: false,
       error: 'ECONNREFUSED',
     });
+  });
+});
+
+describe('the service loop (D.1, UP-16)', () => {
+  test('a long burst is handled in batches of 32, each ended by a rollup, FIFO per sender', () => {
+    // Host 0 runs first whenever it can, so host 1's port fills up before its netisr runs.
+    const pick: Driver['opts']['pick'] = (r) => (r.some((t) => t.host === 0) ? 0 : r.length - 1);
+    const { d, sock } = setup([1, 1], { pick });
+    const a = sock(0);
+    const b = sock(1);
+    d.do(1, { op: 'bind', fd: b, port: port(5) });
+    for (let i = 0; i < 40; i++) d.call(0, sendReq(a, { host: 1, port: 5 }));
+    d.settle();
+    const h1 = commitsOf(d.trace).filter((c) => c.host === 1 && c.cpu === 0 && c.thread === 0);
+    const batch = h1.map((c) => (c.input.kind === 'rollup' ? '|' : '.')).join('');
+    expect(batch).toContain(`${'.'.repeat(32)}|${'.'.repeat(8)}|`);
+    expect(netisrPortViolations(d.trace, hostId(1))).toEqual([]);
+    expect(netisrPortViolations(d.trace, hostId(0))).toEqual([]);
   });
 });
 
