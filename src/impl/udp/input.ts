@@ -19,6 +19,11 @@ import { sbAppendAddr } from '../socket/sockbuf';
  * infotoken — exact (connected) entry first, then the wildcard entry — then the datagram is
  * appended to the socket's receive buffer under its token, or dropped if the buffer is full
  * (UP-12). No socket → ICMP port unreachable, unless UDP-9 forbids it.
+ *
+ * As in DragonFly, the table token is released before the buffer's token is taken. If that
+ * acquire is contended, the lookup is not re-validated: the only thread that holds `so_rcv`'s
+ * token across a yield is the socket's reader (soreceive.ts), and while its application is in
+ * recv it cannot close, bind or connect that socket — so the entry found stays the right one.
  */
 export function* udpInput(inet: Inet, msg: NetMsg<PacketArg>, p: Packet): Co {
   const k = inet.k;
