@@ -163,7 +163,8 @@ export class TraceBuilder {
   run(outcome: RunOutcome = { kind: 'quiescent' }): RunRecord {
     return {
       hosts: this.hosts.map((config, index) => ({ index, addr: hostAddr(index), config })),
-      trace: this.events,
+      // A snapshot: checkers index a run's trace once, so a recorded trace must never change.
+      trace: [...this.events],
       outcome,
       apps: [],
       choicesMade: [],
