@@ -182,6 +182,26 @@ export class Relay {
     }
   }
 
+  /**
+   * Deliver a forged segment to `to` now, as if `other(to)` sent it from `fromPort` to `toPort`
+   * (it goes through the codec, and a rollup follows as for any segment).
+   */
+  inject(to: Side, seg: { fromPort: number; toPort: number; seq: number; ack?: number; flags: number; window?: number; payload?: Uint8Array; options?: TcpSegment['options'] }): void {
+    const e = this.host(to);
+    const p: Packet = {
+      ip: { src: this.host(other(to)).addr, dst: e.addr, ttl: 64, id: 0, tos: 0, dontFragment: true },
+      body: { proto: 'tcp', tcp: {
+        srcPort: port(seg.fromPort), dstPort: port(seg.toPort), seq: (seg.seq >>> 0) as TcpSegment['seq'],
+        ack: ((seg.ack ?? 0) >>> 0) as TcpSegment['ack'], flags: seg.flags, window: seg.window ?? 1000, urgent: 0,
+        options: seg.options ?? {}, payload: seg.payload ?? new Uint8Array(0),
+      } },
+    };
+    const decoded = decodePacket(encodePacket(p));
+    if (!decoded.ok) throw new Error('inject: undecodable');
+    this.apply(e, tcpSegmentArrives(e.state, e.ctx, decoded.value, this.now));
+    this.apply(e, tcpRollup(e.state, e.ctx, cpuId(0), this.now));
+  }
+
   /** The TCB of `side`'s connection (the first one), for white-box assertions. */
   tcb(side: Side, index = 0): Tcb {
     const tcbs = this.host(side).state.sockets.filter((s) => s.tcb !== null).map((s) => s.tcb!);
