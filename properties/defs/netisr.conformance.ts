@@ -15,5 +15,5 @@ export const netisrConformance: PropertyDef = {
   arbitrary: udpScenarioArb({ stacks: 'impl' }),
   check: (run) => checkNetisr(run),
   checkMode: false,
-  ciRuns: 200,
+  ciRuns: 300,
 };

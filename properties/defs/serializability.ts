@@ -15,5 +15,5 @@ export const serializability: PropertyDef = {
   arbitrary: udpScenarioArb({ stacks: 'impl' }),
   check: (run) => checkSerializability(run),
   checkMode: true,
-  ciRuns: 200,
+  ciRuns: 300,
 };

@@ -15,5 +15,5 @@ export const udpIntegrity: PropertyDef = {
   arbitrary: udpScenarioArb({ stacks: 'mixed' }),
   check: (run) => checkUdpIntegrity(run),
   checkMode: false,
-  ciRuns: 200,
+  ciRuns: 300,
 };

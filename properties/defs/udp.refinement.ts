@@ -34,5 +34,5 @@ export const udpRefinement: PropertyDef = {
   arbitrary: udpScenarioArb({ stacks: 'mixed' }),
   check: (run) => checkRefinement(run),
   checkMode: false,
-  ciRuns: 200,
+  ciRuns: 300,
 };

@@ -83,6 +83,13 @@ describe('fuzzProperty', () => {
     expect(progress).toBe(20);
   });
 
+  it('stops generating at a time limit when no run count is given', () => {
+    const holds: PropertyDef = { ...toy, check: () => ({ ok: true }) };
+    const r = fuzzProperty(holds, { seed: 2, timeLimitMs: 300 });
+    expect(r.counterexample).toBeNull();
+    expect(r.runs).toBeGreaterThan(0);
+  });
+
   it('turns a throwing checker into a failing verdict', () => {
     const throws: PropertyDef = {
       ...toy,
