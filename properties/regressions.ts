@@ -28,5 +28,6 @@ export function replayRegression(path: string): string | null {
   if (def === undefined) return `${path}: unknown property '${file.value.property}'`;
   const { verdict } = checkScenario(def, file.value.scenario);
   if (verdict.ok) return null;
-  return `${path}: ${def.name} fails again: ${verdict.checker} [${verdict.kind}]: ${verdict.message}`;
+  const why = `${verdict.checker} [${verdict.kind}]: ${verdict.message}`;
+  return `${path}: ${def.name} fails again: ${why}`;
 }

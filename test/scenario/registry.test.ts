@@ -40,7 +40,8 @@ describe('property registry', () => {
 
   it('selects the union of globs in registry order and names the globs that match nothing', () => {
     const r = selectProperties(['determinism', 'udp.*', 'tcp.*']);
-    const expected = PROPERTIES.filter((p) => p.name === 'determinism' || p.name.startsWith('udp.'));
+    const wanted = (name: string): boolean => name === 'determinism' || name.startsWith('udp.');
+    const expected = PROPERTIES.filter((p) => wanted(p.name));
     expect(r.selected).toEqual(expected);
     expect(r.unmatched).toEqual(['tcp.*']);
     expect(selectProperties([]).selected).toEqual([...PROPERTIES]);
