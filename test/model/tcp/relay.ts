@@ -61,6 +61,8 @@ export class Relay {
   private nextCall = 1;
   private readonly dropRules: DropRule[] = [];
   delayUs = 5_000;
+  /** When true, segments due at the same instant form one netisr batch: one rollup after all (TP-22). */
+  batch = false;
   /** Extra delay per segment (for reordering), by direction and index. */
   readonly extraDelay = new Map<string, number>();
 
@@ -168,6 +170,7 @@ export class Relay {
 
   private deliverDue(): void {
     this.inflight.sort((x, y) => x.at - y.at || x.order - y.order);
+    const pending: [Endpt, CpuId][] = [];
     while (this.inflight.length > 0 && this.inflight[0]!.at <= this.now) {
       const f = this.inflight.shift()!;
       const e = this.host(f.to);
@@ -177,9 +180,15 @@ export class Relay {
       const seg = decoded.value.body.proto === 'tcp' ? decoded.value.body.tcp : null;
       const cpu: CpuId = seg === null ? cpuId(0)
         : tcpFlowCpu(decoded.value.ip.src, seg.srcPort, decoded.value.ip.dst, seg.dstPort, e.state.config.ncpus);
+      if (this.batch) {
+        if (!pending.some(([pe, pc]) => pe === e && pc === cpu)) pending.push([e, cpu]);
+        continue;
+      }
       this.apply(e, tcpRollup(e.state, e.ctx, cpu, this.now));
       this.fireTimers();
     }
+    for (const [e, cpu] of pending) this.apply(e, tcpRollup(e.state, e.ctx, cpu, this.now));
+    if (pending.length > 0) this.fireTimers();
   }
 
   /**
