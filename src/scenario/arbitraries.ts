@@ -300,7 +300,12 @@ const quirksArb: fc.Arbitrary<QuirkPlan[]> = fc.oneof(
 export const senderPlanArb: fc.Arbitrary<SenderPlan> = fc.record({
   host: fc.nat(2),
   cpu: fc.nat(MAX_CPUS - 1),
-  startUs: fc.integer({ min: 200, max: 3000 }),
+  // Often all at one instant, so their syscalls and datagrams contend and the scheduler decides.
+  startUs: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(200), weight: 2 },
+    { arbitrary: fc.integer({ min: 200, max: 3000 }), weight: 1 },
+  ),
   connected: fc.boolean(),
   bindPort: mostlyNil(fc.nat(3), null, 2),
   target: targetArb,
