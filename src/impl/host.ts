@@ -39,7 +39,8 @@ export function createImplHost(env: HostEnv): Host {
     env,
     frameArrives: (delivery, _frame, bytes) => nicInput(inet, delivery, bytes),
     callIssued: (call: AppCall) => {
-      assert(call.cpu >= 0 && call.cpu < inet.ncpus, `callIssued: cpu ${call.cpu} of ${inet.ncpus}`);
+      const ok = call.cpu >= 0 && call.cpu < inet.ncpus;
+      assert(ok, `callIssued: cpu ${call.cpu} of ${inet.ncpus}`);
       const key = `${call.app}/${call.cpu}`;
       let ut = users.get(key);
       if (ut === undefined) {

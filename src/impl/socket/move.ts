@@ -4,7 +4,8 @@ import { forwardmsg, replymsg } from '../kern/msgport';
 import type { Co } from '../kern/thread';
 import type { Inet } from '../net/inet';
 import { mycpu } from '../net/inet';
-import type { Handler, NetMsg } from '../net/netmsg';
+import { NetMsg } from '../net/netmsg';
+import type { Handler } from '../net/netmsg';
 import type { Socket } from './socket';
 
 /**
@@ -36,6 +37,19 @@ export function soMove(
   forwardmsg(k, inet.netisrs[cpu]!.port, msg);
 }
 
+/**
+ * The move at the end of a synchronous request (bind, connect) that already linearized here: a
+ * separate relink message carries the `so_port` receipt to the new owner, and the request is
+ * replied right after it is enqueued there — so the user, blocked until the reply, cannot send
+ * anything that overtakes the move. DEVIATION: DragonFly forwards the request itself and replies
+ * on the new owner; the ordering guarantee is the same and the request makes one hop fewer.
+ */
+export function soMoveAndReply(inet: Inet, so: Socket, msg: NetMsg<unknown>, cpu: CpuId): void {
+  const relink = new NetMsg<unknown>(inet.k, msg.input, 'apanic', 0, soRelinkOnly, null, so);
+  soMove(inet, so, relink, cpu, soRelinkOnly);
+  replymsg(msg, null);
+}
+
 /** Remove the socket from the running CPU's pcb list. */
 export function soUnlink(inet: Inet, so: Socket): void {
   const k = inet.k;
@@ -59,13 +73,6 @@ export function soEnsureLinked(inet: Inet, so: Socket): void {
   list.sockets.add(so);
   k.wr(so.obj);
   so.pcb.linked = cpu;
-}
-
-/** The tail of a synchronous request that moved its socket: relink here, then reply. */
-export function* soRelinkReply(inet: Inet, msg: NetMsg<unknown>): Co {
-  const so = msg.so as Socket;
-  soEnsureLinked(inet, so);
-  replymsg(msg, null);
 }
 
 /** An internal message that only carries a socket to its new owner (nothing to reply). */

@@ -30,8 +30,12 @@ export interface InPcb {
   readonly redispatched: CpuId[];
   /** The CPU whose pcb list holds this socket, or null while it moves (D.9 unlink/relink). */
   linked: CpuId | null;
-  /** A synchronous request waiting for this socket's sends in flight to drain (udp/park.ts). */
+  /** A synchronous request waiting for sends in flight or barrier messages (udp/park.ts). */
   parked: NetMsg<unknown> | null;
+  /** ICMP errors waiting for this socket's sends in flight to drain (udp/ctlinput.ts). */
+  readonly parkedCtl: NetMsg<unknown>[];
+  /** Barrier messages still on their round trip (udp/barrier.ts). */
+  barriersOut: number;
 }
 
 export interface SoState {
@@ -54,7 +58,7 @@ export class Socket implements Chaseable {
   readonly snd: SockBuf;
   readonly pcb: InPcb = {
     laddr: null, lport: null, faddr: null, fport: null,
-    redispatched: [], linked: null, parked: null,
+    redispatched: [], linked: null, parked: null, parkedCtl: [], barriersOut: 0,
   };
   readonly st: SoState = {
     connected: false, cantSendMore: false, dead: false, error: null, sendsInFlight: 0,

@@ -2,7 +2,6 @@ import { assert } from '../../core/assert';
 import type { CpuId } from '../../core/ids';
 import { ICMP_UNREACH, ICMP_UNREACH_PORT } from '../../core/packet';
 import { udpFlowCpu } from '../corelib';
-import { forwardmsg } from '../kern/msgport';
 import { MSGF_IGNSOPORT } from '../kern/msgflags';
 import type { Co } from '../kern/thread';
 import { getToken, relToken } from '../kern/token';
@@ -12,6 +11,7 @@ import { mycpu } from '../net/inet';
 import type { NetMsg } from '../net/netmsg';
 import type { CtlArg, Quoted } from '../net/protosw';
 import { sowakeup } from '../socket/sockbuf';
+import type { Socket } from '../socket/socket';
 
 /**
  * Read before editing: UP-12, UP-15, UDP-10, dragonfly.md E (`udp_ctlinput`, `udp_get_inpnotify`).
@@ -22,10 +22,25 @@ import { sowakeup } from '../socket/sockbuf';
  * errors, and other codes are ignored (UP-12).
  *
  * If a send of that socket has passed its user-side checks (so the application was told `sent`)
- * but has not yet been handled here, the error is queued again behind it: applying the error
- * first would make that send's success impossible in the linearization order (UP-7 vs UP-15).
+ * but has not yet been applied here, the error waits on the socket until it has (park.ts):
+ * applying the error first would make that send's success impossible in the linearization order
+ * (UP-7 vs UP-15).
  * DEVIATION: DragonFly sets `so_error` at once; its sends have no linearization point to keep.
  */
+/** Wait for the socket's sends in flight (udp/park.ts sends it on when they are applied). */
+function parkCtl(inet: Inet, so: Socket, msg: NetMsg<unknown>, ctl: CtlArg): void {
+  const k = inet.k;
+  // A connected socket lives on its flow's CPU, which is where its ICMP errors are handled.
+  assert(so.port.cpu === mycpu(inet), `udpCtlinput: ${so.name} is not owned here`);
+  inet.stats.inc(mycpu(inet), 'icmp.ctl_deferred');
+  const again = msg as NetMsg<CtlArg>;
+  again.arg = ctl;
+  again.handler = ctlHandler;
+  again.flags |= MSGF_IGNSOPORT;
+  k.wr(so.obj);
+  so.pcb.parkedCtl.push(again as NetMsg<unknown>);
+}
+
 export const udpCtlcpu = (q: Quoted, ncpus: number): CpuId => udpFlowCpu(q.src, q.dst, ncpus);
 
 export function* udpCtlinput(inet: Inet, msg: NetMsg<unknown>, ctl: CtlArg): Co {
@@ -51,12 +66,7 @@ export function* udpCtlinput(inet: Inet, msg: NetMsg<unknown>, ctl: CtlArg): Co 
   k.rd(so.stateObj);
   if (so.st.sendsInFlight > 0) {
     relToken(k, so.rcv.token);
-    inet.stats.inc(cpu, 'icmp.ctl_deferred');
-    const again = msg as NetMsg<CtlArg>;
-    again.arg = ctl;
-    again.handler = ctlHandler;
-    again.flags |= MSGF_IGNSOPORT;
-    forwardmsg(k, inet.netisrs[cpu]!.port, again);
+    parkCtl(inet, so, msg, ctl);
     return;
   }
   k.wr(so.stateObj);

@@ -3,7 +3,7 @@ import { port } from '../../core/addr';
 import { assert } from '../../core/assert';
 import type { CpuId } from '../../core/ids';
 import { udpFlowCpu } from '../corelib';
-import { forwardmsg } from '../kern/msgport';
+import { sendmsg } from '../kern/msgport';
 import { MSGF_IGNSOPORT } from '../kern/msgflags';
 import type { Co } from '../kern/thread';
 import { getTokens, relTokens } from '../kern/token';
@@ -57,16 +57,20 @@ function sendDropped(inet: Inet): void {
   inet.k.linearize();
 }
 
-/** Hand the datagram to the flow CPU's netisr (the same message, like DragonFly's reuse). */
+/**
+ * Hand the datagram to the flow CPU's netisr, in a new message (an async send's redispatch
+ * message is embedded in the mbuf, E), with MSGF_IGNSOPORT: it is about the flow, not the socket.
+ */
 function redispatch(inet: Inet, so: Socket, msg: NetMsg<SendArg>, f: CpuId): void {
   const k = inet.k;
   k.wr(so.obj);
   if (!so.pcb.redispatched.includes(f)) so.pcb.redispatched.push(f);
-  msg.arg = { ...msg.arg, src: so.pcb.lport };
-  msg.handler = udpSendRedispatched;
-  msg.flags |= MSGF_IGNSOPORT;
+  const arg: SendArg = { ...msg.arg, src: so.pcb.lport };
+  const rd = new NetMsg<SendArg>(
+    k, msg.input, 'apanic', MSGF_IGNSOPORT, udpSendRedispatched, arg, so,
+  );
   inet.stats.inc(mycpu(inet), 'udp.redispatch');
-  forwardmsg(k, inet.netisrs[f]!.port, msg);
+  sendmsg(k, inet.netisrs[f]!.port, rd);
 }
 
 /** On the flow CPU: transmit from the copied source port; the pcb is not touched here. */

@@ -7,7 +7,7 @@ import { getToken, getTokens, relToken, relTokens } from '../kern/token';
 import type { Inet } from '../net/inet';
 import { mycpu } from '../net/inet';
 import type { NetMsg } from '../net/netmsg';
-import { soEnsureLinked, soMove, soRelinkReply, soUnlink } from '../socket/move';
+import { soEnsureLinked, soMoveAndReply, soUnlink } from '../socket/move';
 import { Socket } from '../socket/socket';
 import { sbFlush, sowakeup } from '../socket/sockbuf';
 import type { AttachArg, BindArg, ConnectArg, Usrreqs } from '../socket/usrreq';
@@ -24,8 +24,8 @@ import { udpSend } from './send';
  * D.9 (moves with a receipt).
  *
  * UDP's synchronous user requests, each run by the socket's owner netisr and linearized there —
- * before any move (UP-14). A bind or connect that changes the owner forwards the same message to
- * the new owner with the `so_port` receipt (socket/move.ts), which relinks and replies.
+ * before any move (UP-14). A bind or connect that changes the owner moves the socket with a
+ * relink message carrying the `so_port` receipt, then replies (socket/move.ts).
  */
 
 /** `udp_attach`: allocate the descriptor (UP-2) and a socket owned by this CPU (UP-14). */
@@ -66,7 +66,7 @@ export function* udpBind(inet: Inet, msg: NetMsg<BindArg>): Co {
   }
   const owner = udpLportCpu(so.pcb.lport!, inet.ncpus);
   if (owner === mycpu(inet)) replymsg(msg, null);
-  else soMove(inet, so, msg as NetMsg<unknown>, owner, soRelinkReply);
+  else soMoveAndReply(inet, so, msg as NetMsg<unknown>, owner);
 }
 
 /**
@@ -91,7 +91,7 @@ export function* udpConnect(inet: Inet, msg: NetMsg<ConnectArg>): Co {
   }
   const owner = udpFlowCpu(inet.addr, so.pcb.faddr!, inet.ncpus);
   if (owner === mycpu(inet)) replymsg(msg, null);
-  else soMove(inet, so, msg as NetMsg<unknown>, owner, soRelinkReply);
+  else soMoveAndReply(inet, so, msg as NetMsg<unknown>, owner);
 }
 
 function connectLocked(inet: Inet, so: Socket, arg: ConnectArg): SocketError | null {
