@@ -2,12 +2,13 @@ import { formatFrame } from '../core/format';
 import type { CallId, FrameId } from '../core/ids';
 import type { RunHostInfo, RunRecord, Verdict } from '../core/run';
 import type { CallResult } from '../core/socket';
+import { instant } from '../core/time';
 import type { ModelInput } from '../model/host';
-import { modelStatus } from '../model/host';
+import { initialModelHost, modelStatus, modelStep } from '../model/host';
 import { at, formatCall, formatCommitInput, formatResult, resultDifference } from './describe';
 import { frameDifferences } from './framediff';
 import type { ReplayStep } from './replay';
-import { inputKey, replayHost } from './replay';
+import { inputKey, replayHost, replaySeed } from './replay';
 import type { CommitEvent, TraceIndex } from './traceindex';
 import { traceIndex } from './traceindex';
 import type { Violation } from './verdict';
@@ -235,7 +236,40 @@ function checkHost(run: RunRecord, ix: TraceIndex, info: RunHostInfo): Violation
     unmatchedCompletions(ix, h, steps, done, out);
     orphanFrames(h, attribution, consumed, out);
   }
+  if (stopped === null && (run.outcome.kind === 'quiescent' || run.outcome.kind === 'time-bound')) {
+    stuckCalls(run, ix, info, steps, out);
+  }
   return out;
+}
+
+/**
+ * A call the impl left blocked for good without linearizing it can only be justified by a
+ * linearization that puts it last; the model, given it after everything the impl applied, must
+ * then leave it pending too. If the model would complete it at once (a recv with a datagram
+ * queued, say), the impl is stuck where the specification is not. Only for runs that went to
+ * their end: a step bound or a crash stops threads that still had work.
+ */
+function stuckCalls(
+  run: RunRecord, ix: TraceIndex, info: RunHostInfo, steps: readonly ReplayStep[], out: Violation[],
+): void {
+  const h = info.index;
+  const linearized = new Set<CallId>();
+  for (const s of steps) if (s.input.kind === 'call') linearized.add(s.input.call.id);
+  let state = steps.length > 0 ? steps[steps.length - 1]!.after : null;
+  for (const issued of ix.callsOn.get(h as CommitEvent['host']) ?? []) {
+    const id = issued.call.id;
+    if (linearized.has(id) || ix.completions.has(id)) continue;
+    state ??= initialModelHost(info.config, info.addr, replaySeed(info));
+    const r = modelStep(state, { kind: 'call', call: issued.call }, instant(run.stats.endUs));
+    state = r.state;
+    const would = r.outputs.completions.find((c) => c.call === id);
+    if (would === undefined) continue;
+    out.push({
+      kind: 'impl-stuck', atSeq: issued.seq,
+      message: `host ${h}: call ${id} is still blocked at the end of the run, but the model, given it last, completes it at once: ${formatResult(would.result)}`,
+      details: [formatCall(issued.call), 'its user-side commit never linearized it; no later input can wake it'],
+    });
+  }
 }
 
 /** Check 1 over every impl host of the run. */
