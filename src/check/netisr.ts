@@ -100,11 +100,12 @@ function checkOwner(h: HostId, step: ReplayStep, out: Violation[]): void {
   if (c.input.kind === 'rollup') return; // a rollup runs on the CPU it names, by construction
   const owner = ownerCpu(step.before, step.input);
   const what = `host ${h}: ${formatCommitInput(c.input)}`;
-  const ran = `commit @${c.seq}: txn ${c.txn}, thread ${c.thread}, CPU ${c.cpu}, ${at(c.t)}` +
-    (c.msg !== undefined ? `, handling message ${c.msg}` : ', handling no port message');
-  const subject = step.input.kind === 'call' ? formatCall(step.input.call)
-    : step.input.kind === 'frame' ? formatFrame(step.input.bytes) : formatCommitInput(c.input);
   const report = (kind: string, message: string): void => {
+    // Built only for a report: formatting decodes the frame.
+    const ran = `commit @${c.seq}: txn ${c.txn}, thread ${c.thread}, CPU ${c.cpu}, ${at(c.t)}` +
+      (c.msg !== undefined ? `, handling message ${c.msg}` : ', handling no port message');
+    const subject = step.input.kind === 'call' ? formatCall(step.input.call)
+      : step.input.kind === 'frame' ? formatFrame(step.input.bytes) : formatCommitInput(c.input);
     out.push({ kind, atSeq: c.seq, message, details: [subject, ran, 'rules: UP-13 … UP-15'] });
   };
   if (owner !== null) {

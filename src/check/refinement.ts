@@ -110,7 +110,8 @@ function compareFrames(
   const model = step.outputs.frames;
   const c = step.commit;
   const what = `host ${h}: ${formatCommitInput(c.input)}`;
-  const listing = [
+  // Built only for a report: formatting decodes every frame.
+  const listing = (): string[] => [
     `impl frames (${impl.length}):`,
     ...impl.map((e) => `  frame ${e.frame} @${e.seq}: ${formatFrame(e.bytes)}`),
     `model frames (${model.length}):`,
@@ -126,7 +127,7 @@ function compareFrames(
         ...stepContext(step),
         `impl : ${formatFrame(impl[i]!.bytes)}`,
         `model: ${formatFrame(model[i]!)}`,
-        'fields (impl ≠ model):', ...diffs.map((d) => `  ${d}`), ...listing,
+        'fields (impl ≠ model):', ...diffs.map((d) => `  ${d}`), ...listing(),
       ],
     };
   }
@@ -136,7 +137,7 @@ function compareFrames(
     kind: extra ? 'extra-frame' : 'missing-frame',
     atSeq: extra ? impl[model.length]!.seq : c.seq,
     message: `${what}: the impl transmitted ${impl.length} frame(s), the model ${model.length}`,
-    details: [...stepContext(step), ...listing],
+    details: [...stepContext(step), ...listing()],
   };
 }
 

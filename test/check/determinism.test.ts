@@ -2,7 +2,10 @@
  * Determinism (ARCHITECTURE §6.6). Method: a run compared with an identical copy passes; a copy
  * with one field of one event changed, or one event more, fails naming the first differing event.
  */
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { canonicalString } from '../../src/core/hash';
+import type { RunRecord } from '../../src/core/run';
 import { checkDeterminism } from '../../src/check/determinism';
 import type { TraceEvent } from '../../src/core/trace';
 import { changeEvents, withTrace } from './builders';
@@ -38,5 +41,27 @@ describe('determinism', () => {
     const a = udpExchange().run;
     const b = { ...a, outcome: { kind: 'step-bound' as const, pending: [] } };
     expectFailure(checkDeterminism(a, b), 'trace-differs');
+  });
+
+  const plain = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(0, -0, 1, NaN, null, true, undefined, 'a', ''),
+      fc.uint8Array({ maxLength: 3 }),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('k', 'j', 'seq'), tie('value'), { maxKeys: 3 }),
+    ),
+  })).value;
+
+  test.prop([plain, plain], { numRuns: 500 })('judges events equal exactly when their canonical text is', (x, y) => {
+    const run = (v: unknown): RunRecord =>
+      withTrace(udpExchange().run, [{ kind: 'note', seq: 0, t: 0, text: v } as unknown as TraceEvent]);
+    const same = canonicalString(x) === canonicalString(y);
+    expect(checkDeterminism(run(x), run(y)).ok).toBe(same);
+    // Key order never matters.
+    if (typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array)) {
+      const reversed = Object.fromEntries(Object.entries(x).reverse());
+      expect(checkDeterminism(run(x), run(reversed)).ok).toBe(true);
+    }
   });
 });
