@@ -112,7 +112,12 @@ describe('refinement', () => {
         frames: [frameId(901)], completions: [],
       },
     ]);
-    expect(expectFailure(checkRefinement(run), 'frames-without-input').message).toContain('never linearized');
+    // Cut short by the step bound, so the call still pending is not itself a finding.
+    const cut = { ...run, outcome: { kind: 'step-bound' as const, pending: [] } };
+    expect(expectFailure(checkRefinement(cut), 'frames-without-input').message).toContain('never linearized');
+    // Run to its end, the same call blocked for good is one the model would answer at once.
+    expect(expectFailure(checkRefinement(run), 'impl-stuck').message)
+      .toBe('host 0: call 60 is still blocked at the end of the run, but the model, given it last, completes it at once: EBADF');
   });
 
   it('reports a frame the impl transmitted outside any commit', () => {
