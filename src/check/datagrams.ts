@@ -68,7 +68,8 @@ function decodeDatagrams(ix: TraceIndex): Map<FrameId, Datagram> {
     if (!r.ok || r.value.body.proto !== 'udp') continue;
     const { ip, body } = r.value;
     out.set(sent.frame, {
-      frame: sent.frame, sent,
+      frame: sent.frame,
+      sent,
       src: { addr: ip.src, port: body.udp.srcPort },
       dst: { addr: ip.dst, port: body.udp.dstPort },
       payload: body.udp.payload,
@@ -96,7 +97,8 @@ export function udpView(run: RunRecord, ix: TraceIndex): UdpView {
   return { udpFds: socketProtos(ix), datagrams, arrivals, linearizedAt };
 }
 
-export const isUdpFd = (v: UdpView, host: HostId, fd: Fd): boolean => v.udpFds.get(host)?.has(fd) ?? false;
+export const isUdpFd = (v: UdpView, host: HostId, fd: Fd): boolean =>
+  v.udpFds.get(host)?.has(fd) ?? false;
 
 /** When a call took effect: its linearizing commit if the trace has one, else its completion. */
 export const callEffectiveSeq = (v: UdpView, call: CallId, completedSeq: number): number =>

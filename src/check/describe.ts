@@ -27,7 +27,8 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
 /** Up to `n` bytes of `b` from `at`, in hex: "1f 00 a3 …". */
 export function hexAt(b: Uint8Array, at: number, n = 8): string {
   const parts: string[] = [];
-  for (let i = at; i < Math.min(b.length, at + n); i++) parts.push(b[i]!.toString(16).padStart(2, '0'));
+  for (let i = at; i < Math.min(b.length, at + n); i++)
+    parts.push(b[i]!.toString(16).padStart(2, '0'));
   if (b.length > at + n) parts.push('…');
   return parts.length === 0 ? '(end)' : parts.join(' ');
 }
@@ -41,7 +42,10 @@ function formatRequest(r: CallRequest): string {
     case 'bind':
       return `bind(fd ${r.fd}, port ${r.port})`;
     case 'connect':
-      return `connect(fd ${r.fd}, ${formatEndpoint(r.remote)}${r.nonblocking ? ', nonblocking' : ''})`;
+      return (
+        `connect(fd ${r.fd}, ` +
+        `${formatEndpoint(r.remote)}${r.nonblocking ? ', nonblocking' : ''})`
+      );
     case 'listen':
       return `listen(fd ${r.fd}, ${r.backlog})`;
     case 'accept':
@@ -105,7 +109,9 @@ function valueDifference(a: CallValue, b: CallValue): string | null {
         : `remote ${formatEndpoint(a.remote)} ≠ ${formatEndpoint(o.remote)}`;
     }
     case 'sent':
-      return a.bytes === (b as typeof a).bytes ? null : `sent ${a.bytes} ≠ ${(b as typeof a).bytes}`;
+      return a.bytes === (b as typeof a).bytes
+        ? null
+        : `sent ${a.bytes} ≠ ${(b as typeof a).bytes}`;
     case 'data': {
       const o = b as typeof a;
       if (!sameEndpoint(a.from, o.from)) return `from${fromText(a.from)} ≠${fromText(o.from)}`;

@@ -10,7 +10,8 @@ import { PASS } from '../core/run';
  */
 
 export const DETERMINISM_CHECKER = 'determinism';
-export const DETERMINISM_CLAIM = 'the same scenario gives a byte-identical trace (ARCHITECTURE §6.6, STYLE P9)';
+export const DETERMINISM_CLAIM =
+  'the same scenario gives a byte-identical trace (ARCHITECTURE §6.6, STYLE P9)';
 
 /** Longest event text shown in a report; traces of big frames would drown it. */
 const SHOW_CHARS = 400;
@@ -19,7 +20,12 @@ const clip = (s: string): string => (s.length > SHOW_CHARS ? `${s.slice(0, SHOW_
 
 function fail(message: string, details: string[], atSeq?: number): Verdict {
   return {
-    ok: false, checker: DETERMINISM_CHECKER, claim: DETERMINISM_CLAIM, kind: 'trace-differs', message, details,
+    ok: false,
+    checker: DETERMINISM_CHECKER,
+    claim: DETERMINISM_CLAIM,
+    kind: 'trace-differs',
+    message,
+    details,
     ...(atSeq !== undefined ? { atSeq } : {}),
   };
 }
@@ -35,7 +41,8 @@ function sameValue(x: unknown, y: unknown): boolean {
     return typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y);
   }
   if (x instanceof Uint8Array || y instanceof Uint8Array) {
-    if (!(x instanceof Uint8Array && y instanceof Uint8Array) || x.length !== y.length) return false;
+    if (!(x instanceof Uint8Array && y instanceof Uint8Array) || x.length !== y.length)
+      return false;
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
     return true;
   }
@@ -46,14 +53,18 @@ function sameValue(x: unknown, y: unknown): boolean {
   }
   const xo = x as Record<string, unknown>;
   const yo = y as Record<string, unknown>;
-  const keys = (o: Record<string, unknown>): string[] => Object.keys(o).filter((k) => o[k] !== undefined);
+  const keys = (o: Record<string, unknown>): string[] =>
+    Object.keys(o).filter((k) => o[k] !== undefined);
   const xk = keys(xo);
-  return xk.length === keys(yo).length && xk.every((k) => yo[k] !== undefined && sameValue(xo[k], yo[k]));
+  return (
+    xk.length === keys(yo).length && xk.every((k) => yo[k] !== undefined && sameValue(xo[k], yo[k]))
+  );
 }
 
 /** Compare two runs of one scenario. */
 export function checkDeterminism(a: RunRecord, b: RunRecord): Verdict {
-  const equal = a.trace.length === b.trace.length && a.trace.every((e, i) => sameValue(e, b.trace[i]));
+  const equal =
+    a.trace.length === b.trace.length && a.trace.every((e, i) => sameValue(e, b.trace[i]));
   if (equal) {
     if (a.outcome.kind !== b.outcome.kind) {
       return fail(`equal traces but different outcomes: ${a.outcome.kind} ≠ ${b.outcome.kind}`, []);
@@ -62,17 +73,26 @@ export function checkDeterminism(a: RunRecord, b: RunRecord): Verdict {
   }
   const ha = traceHash(a.trace);
   const hb = traceHash(b.trace);
-  const hashes = [`trace hash A ${ha} (${a.trace.length} events)`, `trace hash B ${hb} (${b.trace.length} events)`];
+  const hashes = [
+    `trace hash A ${ha} (${a.trace.length} events)`,
+    `trace hash B ${hb} (${b.trace.length} events)`,
+  ];
   const n = Math.min(a.trace.length, b.trace.length);
   for (let i = 0; i < n; i++) {
     const ea = canonicalString(a.trace[i]);
     const eb = canonicalString(b.trace[i]);
     if (ea === eb) continue;
-    return fail(`the traces part at event ${i} (seq ${a.trace[i]!.seq}, a '${a.trace[i]!.kind}' event)`,
-      [`A: ${clip(ea)}`, `B: ${clip(eb)}`, ...hashes], a.trace[i]!.seq);
+    return fail(
+      `the traces part at event ${i} (seq ${a.trace[i]!.seq}, a '${a.trace[i]!.kind}' event)`,
+      [`A: ${clip(ea)}`, `B: ${clip(eb)}`, ...hashes],
+      a.trace[i]!.seq,
+    );
   }
   const longer = a.trace.length > b.trace.length ? 'A' : 'B';
   const extra = (a.trace.length > b.trace.length ? a : b).trace[n]!;
-  return fail(`trace ${longer} continues after ${n} equal events`,
-    [`${longer}: ${clip(canonicalString(extra))}`, ...hashes], extra.seq);
+  return fail(
+    `trace ${longer} continues after ${n} equal events`,
+    [`${longer}: ${clip(canonicalString(extra))}`, ...hashes],
+    extra.seq,
+  );
 }

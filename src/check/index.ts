@@ -15,7 +15,10 @@ import { checkStreamIntegrity } from './stream';
 export { checkRefinement, REFINEMENT_CHECKER, REFINEMENT_CLAIM } from './refinement';
 export { checkNetisr, NETISR_CHECKER, NETISR_CLAIM } from './netisr';
 export {
-  checkSerializability, DATA_PATH_DEFAULT, SERIALIZABILITY_CHECKER, SERIALIZABILITY_CLAIM,
+  checkSerializability,
+  DATA_PATH_DEFAULT,
+  SERIALIZABILITY_CHECKER,
+  SERIALIZABILITY_CLAIM,
   tokenAcquisitions,
 } from './serializability';
 export type { SerializabilityOptions, TokenSummary } from './serializability';

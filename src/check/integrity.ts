@@ -42,7 +42,8 @@ function sendsByPayload(ix: TraceIndex, v: UdpView): Map<string, SendRecord[]> {
   const sends = new Map<string, SendRecord[]>();
   for (const done of ix.completions.values()) {
     const call = ix.calls.get(done.call)?.call;
-    if (call === undefined || call.req.op !== 'send' || !isUdpFd(v, done.host, call.req.fd)) continue;
+    if (call === undefined || call.req.op !== 'send' || !isUdpFd(v, done.host, call.req.fd))
+      continue;
     if (!done.result.ok || done.result.value.kind !== 'sent') continue;
     const data = call.req.data;
     const key = `${done.host}|${payloadKey(data)}`;
@@ -58,15 +59,19 @@ function senderSide(run: RunRecord, ix: TraceIndex, v: UdpView, out: Violation[]
   const sends = sendsByPayload(ix, v);
   for (const dg of v.datagrams.values()) {
     const host = dg.sent.host;
-    const match = (sends.get(`${host}|${payloadKey(dg.payload)}`) ?? [])
-      .find((s) => !s.used && bytesEqual(s.data, dg.payload));
+    const match = (sends.get(`${host}|${payloadKey(dg.payload)}`) ?? []).find(
+      (s) => !s.used && bytesEqual(s.data, dg.payload),
+    );
     if (match !== undefined) {
       match.used = true;
       continue;
     }
     out.push({
-      kind: 'udp-unsent-datagram', atSeq: dg.sent.seq,
-      message: `host ${host} transmitted a datagram (frame ${dg.frame}) that no successful send of the host carried`,
+      kind: 'udp-unsent-datagram',
+      atSeq: dg.sent.seq,
+      message:
+        `host ${host} transmitted a datagram (frame ${dg.frame}) that no successful ` +
+        `send of the host carried`,
       details: [`frame: ${formatFrame(dg.sent.bytes)}`, `payload: [${hexAt(dg.payload, 0, 16)}]`],
     });
   }
@@ -75,8 +80,11 @@ function senderSide(run: RunRecord, ix: TraceIndex, v: UdpView, out: Violation[]
     for (const s of list) {
       if (s.used) continue;
       out.push({
-        kind: 'udp-send-lost', atSeq: s.seq,
-        message: `host ${s.host}: call ${s.call.id} sent ${s.data.length} bytes, but no datagram with them ever left the host`,
+        kind: 'udp-send-lost',
+        atSeq: s.seq,
+        message:
+          `host ${s.host}: call ${s.call.id} sent ${s.data.length} bytes, but no ` +
+          `datagram with them ever left the host`,
         details: [formatCall(s.call), 'UP-7/UP-8: a successful send transmits its datagram'],
       });
     }
@@ -84,7 +92,8 @@ function senderSide(run: RunRecord, ix: TraceIndex, v: UdpView, out: Violation[]
 }
 
 function fatesOf(trace: readonly TraceEvent[], frame: FrameId): string {
-  const fates = trace.filter((e) => e.kind === 'frame-fate' && e.frame === frame)
+  const fates = trace
+    .filter((e) => e.kind === 'frame-fate' && e.frame === frame)
     .map((e) => (e as Extract<TraceEvent, { kind: 'frame-fate' }>).fate);
   return fates.length > 0 ? fates.join(', ') : '(none recorded)';
 }
@@ -102,7 +111,8 @@ interface Slots {
 
 /** The first untaken delivery before `beforeSeq` that explains `data` (amortized O(1) in order). */
 function take(slots: Slots, beforeSeq: number, data: Uint8Array, max: number): Slot | undefined {
-  while (slots.free < slots.list.length && slots.list[slots.free]!.takenBy !== null) slots.free += 1;
+  while (slots.free < slots.list.length && slots.list[slots.free]!.takenBy !== null)
+    slots.free += 1;
   for (let i = slots.free; i < slots.list.length; i++) {
     const s = slots.list[i]!;
     if (s.arrival.ev.seq >= beforeSeq) return undefined;
@@ -118,18 +128,31 @@ const returns = (data: Uint8Array, max: number, dg: Datagram): boolean =>
 
 /** Why no unused delivery explains a recv result: duplicated, corrupted or invented. */
 function unexplained(
-  run: RunRecord, call: AppCall, done: { seq: number; host: number }, data: Uint8Array,
-  candidates: readonly Slot[], max: number,
+  run: RunRecord,
+  call: AppCall,
+  done: { seq: number; host: number },
+  data: Uint8Array,
+  candidates: readonly Slot[],
+  max: number,
 ): Violation {
   const who = `host ${done.host}: call ${call.id} recv returned ${data.length} bytes`;
-  const twice = candidates.find((s) => s.takenBy !== null && returns(data, max, s.arrival.datagram));
+  const twice = candidates.find(
+    (s) => s.takenBy !== null && returns(data, max, s.arrival.datagram),
+  );
   if (twice !== undefined) {
     const dg = twice.arrival.datagram;
     const copies = candidates.filter((s) => s.arrival.datagram.frame === dg.frame).length;
     return {
-      kind: 'udp-duplicated', atSeq: done.seq,
-      message: `${who}: a datagram (frame ${dg.frame}) already returned by call ${twice.takenBy}; the link delivered it ${copies} time(s)`,
-      details: [formatCall(call), `datagram: ${formatFrame(dg.sent.bytes)}`, `link fates of frame ${dg.frame}: ${fatesOf(run.trace, dg.frame)}`],
+      kind: 'udp-duplicated',
+      atSeq: done.seq,
+      message:
+        `${who}: a datagram (frame ${dg.frame}) already returned by call ` +
+        `${twice.takenBy}; the link delivered it ${copies} time(s)`,
+      details: [
+        formatCall(call),
+        `datagram: ${formatFrame(dg.sent.bytes)}`,
+        `link fates of frame ${dg.frame}: ${fatesOf(run.trace, dg.frame)}`,
+      ],
     };
   }
   const closest = candidates.reduce<{ s: Slot; n: number } | null>((best, s) => {
@@ -141,8 +164,11 @@ function unexplained(
     const dg = closest.s.arrival.datagram;
     const i = closest.n;
     return {
-      kind: 'udp-corrupted', atSeq: done.seq,
-      message: `${who} that match no datagram from their source; closest is frame ${dg.frame} (differs at byte ${i} of ${dg.payload.length})`,
+      kind: 'udp-corrupted',
+      atSeq: done.seq,
+      message:
+        `${who} that match no datagram from their source; closest is frame ${dg.frame} ` +
+        `(differs at byte ${i} of ${dg.payload.length})`,
       details: [
         formatCall(call),
         `received [${hexAt(data, i, 8)}] at byte ${i}; sent [${hexAt(dg.payload, i, 8)}]`,
@@ -151,7 +177,8 @@ function unexplained(
     };
   }
   return {
-    kind: 'udp-invented', atSeq: done.seq,
+    kind: 'udp-invented',
+    atSeq: done.seq,
     message: `${who} that no datagram delivered to the host from their source carried`,
     details: [formatCall(call), `data: [${hexAt(data, 0, 16)}]`],
   };
@@ -161,7 +188,12 @@ function unexplained(
  * Receiver side: each recv result is matched to one unused delivery (returns the matches, for the
  * lossless check). A recv with `from` = F on host H can only have read a datagram from F to H.
  */
-function receiverSide(run: RunRecord, ix: TraceIndex, v: UdpView, out: Violation[]): Map<CallId, Arrival> {
+function receiverSide(
+  run: RunRecord,
+  ix: TraceIndex,
+  v: UdpView,
+  out: Violation[],
+): Map<CallId, Arrival> {
   const slots = new Map<string, Slots>();
   for (const a of v.arrivals) {
     const key = `${a.ev.host}|${endpointKey(a.datagram.src)}`;
@@ -172,16 +204,28 @@ function receiverSide(run: RunRecord, ix: TraceIndex, v: UdpView, out: Violation
   const matched = new Map<CallId, Arrival>();
   for (const done of ix.completions.values()) {
     const call = ix.calls.get(done.call)?.call;
-    if (call === undefined || call.req.op !== 'recv' || !isUdpFd(v, done.host, call.req.fd)) continue;
+    if (call === undefined || call.req.op !== 'recv' || !isUdpFd(v, done.host, call.req.fd))
+      continue;
     if (!done.result.ok || done.result.value.kind !== 'data') continue;
     const { data, from } = done.result.value;
     const max = call.req.maxBytes;
     if (from === undefined) {
-      out.push({ kind: 'udp-no-source', atSeq: done.seq, message: `host ${done.host}: UDP recv call ${call.id} returned data without a source`, details: [formatCall(call)] });
+      out.push({
+        kind: 'udp-no-source',
+        atSeq: done.seq,
+        message: `host ${done.host}: UDP recv call ${call.id} returned data without a source`,
+        details: [formatCall(call)],
+      });
       continue;
     }
     if (data.length > max) {
-      out.push({ kind: 'udp-overlong', atSeq: done.seq, message: `host ${done.host}: call ${call.id} recv returned ${data.length} bytes, more than its maximum ${max}` });
+      out.push({
+        kind: 'udp-overlong',
+        atSeq: done.seq,
+        message:
+          `host ${done.host}: call ${call.id} recv returned ${data.length} bytes, more ` +
+          `than its maximum ${max}`,
+      });
       continue;
     }
     const entry = slots.get(`${done.host}|${endpointKey(from)}`) ?? { list: [], free: 0 };

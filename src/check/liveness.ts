@@ -13,7 +13,8 @@ import type { Instant } from '../core/time';
  */
 
 export const LIVENESS_CHECKER = 'liveness';
-export const LIVENESS_CLAIM = 'after the faults heal, the run reaches quiescence within its bound (ARCHITECTURE §1, §6.5)';
+export const LIVENESS_CLAIM =
+  'after the faults heal, the run reaches quiescence within its bound (ARCHITECTURE §1, §6.5)';
 
 /** Stack lines kept in a crash report. */
 const STACK_LINES = 20;
@@ -27,20 +28,31 @@ export function checkLiveness(run: RunRecord): Verdict {
       return PASS;
     case 'time-bound':
       return {
-        ...base, kind: 'time-bound',
-        message: `the liveness phase ended at ${end} s with ${o.pending.length} item(s) still pending`,
-        details: [`safety phase ended at ${formatInstant(run.safetyEndUs as Instant)} s`, ...o.pending],
+        ...base,
+        kind: 'time-bound',
+        message:
+          `the liveness phase ended at ${end} s with ${o.pending.length} item(s) still ` +
+          `pending`,
+        details: [
+          `safety phase ended at ${formatInstant(run.safetyEndUs as Instant)} s`,
+          ...o.pending,
+        ],
       };
     case 'step-bound':
       return {
-        ...base, kind: 'step-bound',
-        message: `the step bound (${run.stats.steps} steps) was hit at ${end} s with ${o.pending.length} item(s) pending: a livelock or a scenario beyond its limits`,
+        ...base,
+        kind: 'step-bound',
+        message:
+          `the step bound (${run.stats.steps} steps) was hit at ${end} s with ` +
+          `${o.pending.length} item(s) pending: a livelock or a scenario beyond its limits`,
         details: [...o.pending],
       };
     case 'crash': {
       const first = o.message.split('\n')[0] ?? '';
       return {
-        ...base, kind: 'crash', message: `crash at ${end} s: ${first}`,
+        ...base,
+        kind: 'crash',
+        message: `crash at ${end} s: ${first}`,
         details: [...o.message.split('\n').slice(1), ...o.stack.split('\n').slice(0, STACK_LINES)],
       };
     }

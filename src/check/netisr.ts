@@ -42,12 +42,18 @@ type Trail = Map<string, MsgSent[]>;
 function trailOf(trail: Trail, key: string): string[] {
   const sent = trail.get(key) ?? [];
   if (sent.length === 0) return ['no message carrying it was ever queued on a netisr port'];
-  return sent.map((m) => `message ${m.msg} queued on port ${m.port} by thread ${m.sender} @${m.seq}`);
+  return sent.map(
+    (m) => `message ${m.msg} queued on port ${m.port} by thread ${m.sender} @${m.seq}`,
+  );
 }
 
 /** Exactly one linearizing commit per delivery and per call of host `h`. */
 function checkInputs(
-  run: RunRecord, ix: TraceIndex, h: HostId, trail: Trail, out: Violation[],
+  run: RunRecord,
+  ix: TraceIndex,
+  h: HostId,
+  trail: Trail,
+  out: Violation[],
 ): void {
   const lin = new Map<string, CommitEvent[]>();
   for (const c of ix.commits.get(h) ?? []) {
@@ -60,9 +66,12 @@ function checkInputs(
   const quiescent = run.outcome.kind === 'quiescent';
   const twice = (what: string, commits: readonly CommitEvent[]): void => {
     out.push({
-      kind: 'handled-twice', atSeq: commits[1]!.seq,
+      kind: 'handled-twice',
+      atSeq: commits[1]!.seq,
       message: `host ${h}: ${what} linearized ${commits.length} times`,
-      details: commits.map((c) => `commit @${c.seq}: txn ${c.txn}, thread ${c.thread}, CPU ${c.cpu}`),
+      details: commits.map(
+        (c) => `commit @${c.seq}: txn ${c.txn}, thread ${c.thread}, CPU ${c.cpu}`,
+      ),
     });
   };
   for (const d of ix.deliveriesTo.get(h) ?? []) {
@@ -73,9 +82,13 @@ function checkInputs(
     if (commits.length === 0 && quiescent) {
       const bytes = ix.framesSent.get(d.frame)?.bytes;
       out.push({
-        kind: 'input-lost', atSeq: d.seq,
+        kind: 'input-lost',
+        atSeq: d.seq,
         message: `host ${h}: ${what} was never linearized in a quiescent run`,
-        details: [...(bytes !== undefined ? [`frame: ${formatFrame(bytes)}`] : []), ...trailOf(trail, key)],
+        details: [
+          ...(bytes !== undefined ? [`frame: ${formatFrame(bytes)}`] : []),
+          ...trailOf(trail, key),
+        ],
       });
     }
   }
@@ -86,7 +99,8 @@ function checkInputs(
     const completed = ix.completions.get(issued.call.id);
     if (commits.length === 0 && completed !== undefined && run.outcome.kind !== 'crash') {
       out.push({
-        kind: 'input-lost', atSeq: completed.seq,
+        kind: 'input-lost',
+        atSeq: completed.seq,
         message: `host ${h}: call ${issued.call.id} completed but never linearized`,
         details: [formatCall(issued.call), ...trailOf(trail, key)],
       });
@@ -102,16 +116,25 @@ function checkOwner(h: HostId, step: ReplayStep, out: Violation[]): void {
   const what = `host ${h}: ${formatCommitInput(c.input)}`;
   const report = (kind: string, message: string): void => {
     // Built only for a report: formatting decodes the frame.
-    const ran = `commit @${c.seq}: txn ${c.txn}, thread ${c.thread}, CPU ${c.cpu}, ${at(c.t)}` +
+    const ran =
+      `commit @${c.seq}: txn ${c.txn}, thread ${c.thread}, CPU ${c.cpu}, ${at(c.t)}` +
       (c.msg !== undefined ? `, handling message ${c.msg}` : ', handling no port message');
-    const subject = step.input.kind === 'call' ? formatCall(step.input.call)
-      : step.input.kind === 'frame' ? formatFrame(step.input.bytes) : formatCommitInput(c.input);
+    const subject =
+      step.input.kind === 'call'
+        ? formatCall(step.input.call)
+        : step.input.kind === 'frame'
+          ? formatFrame(step.input.bytes)
+          : formatCommitInput(c.input);
     out.push({ kind, atSeq: c.seq, message, details: [subject, ran, 'rules: UP-13 … UP-15'] });
   };
   if (owner !== null) {
-    if (c.cpu !== owner) report('wrong-cpu', `${what} linearized on CPU ${c.cpu}; the netisr model says CPU ${owner}`);
+    if (c.cpu !== owner)
+      report('wrong-cpu', `${what} linearized on CPU ${c.cpu}; the netisr model says CPU ${owner}`);
     else if (c.input.kind === 'call' && c.input.phase !== 'proto') {
-      report('wrong-thread', `${what} linearized on the user side; the model says netisr CPU ${owner}`);
+      report(
+        'wrong-thread',
+        `${what} linearized on the user side; the model says netisr CPU ${owner}`,
+      );
     }
     return;
   }
@@ -121,7 +144,10 @@ function checkOwner(h: HostId, step: ReplayStep, out: Violation[]): void {
   }
   const callCpu = step.input.call.cpu;
   if (c.input.phase !== 'user' || c.msg !== undefined) {
-    report('wrong-thread', `${what} linearized by a protocol thread; the model says the caller's user side`);
+    report(
+      'wrong-thread',
+      `${what} linearized by a protocol thread; the model says the caller's user side`,
+    );
   } else if (c.cpu !== callCpu) {
     report('wrong-cpu', `${what} linearized on CPU ${c.cpu}; the caller runs on CPU ${callCpu}`);
   }
@@ -168,8 +194,10 @@ function checkMessages(run: RunRecord, info: RunHostInfo, trail: Trail, out: Vio
       if (chain.hops > info.config.ncpus && !chain.reported) {
         chain.reported = true;
         out.push({
-          kind: 'forward-unbounded', atSeq: ev.seq,
-          message: `host ${h}: message ${ev.msg} (${formatCommitInput(ev.input)}) forwarded ` +
+          kind: 'forward-unbounded',
+          atSeq: ev.seq,
+          message:
+            `host ${h}: message ${ev.msg} (${formatCommitInput(ev.input)}) forwarded ` +
             `${chain.hops} times on a ${info.config.ncpus}-CPU host`,
           details: [`ports visited: ${chain.ports.join(' → ')}`, 'D.1: port chasing must converge'],
         });
@@ -186,8 +214,10 @@ function checkMessages(run: RunRecord, info: RunHostInfo, trail: Trail, out: Vio
     for (const s of chain.outstanding) {
       if (isTimer(s.sent.input)) continue;
       out.push({
-        kind: 'message-lost', atSeq: s.sent.seq,
-        message: `host ${h}: message ${msg} (${formatCommitInput(s.sent.input)}) queued on port ` +
+        kind: 'message-lost',
+        atSeq: s.sent.seq,
+        message:
+          `host ${h}: message ${msg} (${formatCommitInput(s.sent.input)}) queued on port ` +
           `${s.port} by thread ${s.sent.sender} was never handled in a quiescent run`,
       });
     }
@@ -198,7 +228,12 @@ function checkHost(run: RunRecord, ix: TraceIndex, info: RunHostInfo): Violation
   const out: Violation[] = [];
   const h = info.index as HostId;
   for (const v of netisrPortViolations(run.trace, h)) {
-    out.push({ kind: v.rule, atSeq: v.seq, message: `host ${h}: ${v.message}`, details: ['rule: UP-16, D.1'] });
+    out.push({
+      kind: v.rule,
+      atSeq: v.seq,
+      message: `host ${h}: ${v.message}`,
+      details: ['rule: UP-16, D.1'],
+    });
   }
   const trail: Trail = new Map();
   checkMessages(run, info, trail, out);

@@ -52,12 +52,14 @@ function attribute(ix: TraceIndex, info: RunHostInfo, out: Violation[]): Attribu
       const first = namedBy.get(f);
       if (sent === undefined || sent.host !== h) {
         out.push({
-          kind: 'unknown-frame', atSeq: c.seq,
+          kind: 'unknown-frame',
+          atSeq: c.seq,
           message: `host ${h}: commit @${c.seq} names frame ${f}, which the host never sent`,
         });
       } else if (first !== undefined) {
         out.push({
-          kind: 'frame-named-twice', atSeq: c.seq,
+          kind: 'frame-named-twice',
+          atSeq: c.seq,
           message: `host ${h}: frame ${f} is named by commit @${first.seq} and again by @${c.seq}`,
         });
       } else {
@@ -71,7 +73,8 @@ function attribute(ix: TraceIndex, info: RunHostInfo, out: Violation[]): Attribu
   for (const sent of ix.framesSent.values()) {
     if (sent.host !== h || namedBy.has(sent.frame)) continue;
     out.push({
-      kind: 'unattributed-frame', atSeq: sent.seq,
+      kind: 'unattributed-frame',
+      atSeq: sent.seq,
       message: `host ${h}: frame ${sent.frame} was transmitted outside any commit`,
       details: [`frame: ${formatFrame(sent.bytes)}`],
     });
@@ -104,7 +107,10 @@ function stepContext(step: ReplayStep): string[] {
 
 /** Compare the impl's frames for one input with the model's output frames for its step. */
 function compareFrames(
-  ix: TraceIndex, h: number, step: ReplayStep, implIds: readonly FrameId[],
+  ix: TraceIndex,
+  h: number,
+  step: ReplayStep,
+  implIds: readonly FrameId[],
 ): Violation | null {
   const impl = implIds.map((f) => ix.framesSent.get(f)!);
   const model = step.outputs.frames;
@@ -121,13 +127,16 @@ function compareFrames(
     const diffs = frameDifferences(impl[i]!.bytes, model[i]!);
     if (diffs.length === 0) continue;
     return {
-      kind: 'frame-differs', atSeq: impl[i]!.seq,
+      kind: 'frame-differs',
+      atSeq: impl[i]!.seq,
       message: `${what}: impl frame ${impl[i]!.frame} differs from the model's: ${diffs[0]}`,
       details: [
         ...stepContext(step),
         `impl : ${formatFrame(impl[i]!.bytes)}`,
         `model: ${formatFrame(model[i]!)}`,
-        'fields (impl ≠ model):', ...diffs.map((d) => `  ${d}`), ...listing(),
+        'fields (impl ≠ model):',
+        ...diffs.map((d) => `  ${d}`),
+        ...listing(),
       ],
     };
   }
@@ -148,7 +157,11 @@ interface ModelDone {
 
 /** Compare the model's completions of one step with the impl's results for the same calls. */
 function compareCompletions(
-  ix: TraceIndex, h: number, step: ReplayStep, done: Map<CallId, ModelDone>, out: Violation[],
+  ix: TraceIndex,
+  h: number,
+  step: ReplayStep,
+  done: Map<CallId, ModelDone>,
+  out: Violation[],
 ): void {
   for (const cc of step.outputs.completions) {
     done.set(cc.call, { result: cc.result, step });
@@ -158,7 +171,8 @@ function compareCompletions(
     if (diff === null) continue;
     const call = ix.calls.get(cc.call);
     out.push({
-      kind: 'result-differs', atSeq: impl.seq,
+      kind: 'result-differs',
+      atSeq: impl.seq,
       message: `host ${h}: call ${cc.call} result differs from the model's: ${diff}`,
       details: [
         `call: ${call !== undefined ? formatCall(call.call) : `call ${cc.call}`}`,
@@ -172,7 +186,10 @@ function compareCompletions(
 
 /** Calls one side completed and the other never did, once the run is over. */
 function unmatchedCompletions(
-  ix: TraceIndex, h: number, steps: readonly ReplayStep[], done: Map<CallId, ModelDone>,
+  ix: TraceIndex,
+  h: number,
+  steps: readonly ReplayStep[],
+  done: Map<CallId, ModelDone>,
   out: Violation[],
 ): void {
   const linearized = new Set<CallId>();
@@ -180,10 +197,15 @@ function unmatchedCompletions(
   for (const impl of ix.completions.values()) {
     if (impl.host !== h || done.has(impl.call)) continue;
     const call = ix.calls.get(impl.call);
-    const why = linearized.has(impl.call) ? 'the model still has it pending' : 'it never linearized';
+    const why = linearized.has(impl.call)
+      ? 'the model still has it pending'
+      : 'it never linearized';
     out.push({
-      kind: 'impl-completed-model-pending', atSeq: impl.seq,
-      message: `host ${h}: the impl completed call ${impl.call} (${formatResult(impl.result)}) but ${why}`,
+      kind: 'impl-completed-model-pending',
+      atSeq: impl.seq,
+      message:
+        `host ${h}: the impl completed call ${impl.call} (${formatResult(impl.result)}) ` +
+        `but ${why}`,
       details: [`call: ${call !== undefined ? formatCall(call.call) : '(never issued)'}`],
     });
   }
@@ -192,15 +214,26 @@ function unmatchedCompletions(
     if (impl !== undefined && impl.host === h) continue;
     const call = ix.calls.get(id);
     out.push({
-      kind: 'model-completed-impl-pending', atSeq: m.step.commit.seq,
-      message: `host ${h}: the model completed call ${id} (${formatResult(m.result)}); the impl never did`,
-      details: [`call: ${call !== undefined ? formatCall(call.call) : `call ${id}`}`, ...stepContext(m.step)],
+      kind: 'model-completed-impl-pending',
+      atSeq: m.step.commit.seq,
+      message:
+        `host ${h}: the model completed call ${id} (${formatResult(m.result)}); the ` +
+        `impl never did`,
+      details: [
+        `call: ${call !== undefined ? formatCall(call.call) : `call ${id}`}`,
+        ...stepContext(m.step),
+      ],
     });
   }
 }
 
 /** Frames of inputs that never linearized (or of commits that apply no input). */
-function orphanFrames(h: number, a: Attribution, consumed: ReadonlySet<string>, out: Violation[]): void {
+function orphanFrames(
+  h: number,
+  a: Attribution,
+  consumed: ReadonlySet<string>,
+  out: Violation[],
+): void {
   for (const [key, frames] of a.byInput) {
     if (consumed.has(key) || frames.length === 0) continue;
     const c = a.commitOf.get(key)!;
@@ -208,7 +241,8 @@ function orphanFrames(h: number, a: Attribution, consumed: ReadonlySet<string>, 
       ? `a non-linearizing ${formatCommitInput(c.input)} commit`
       : `${formatCommitInput(c.input)}, which never linearized,`;
     out.push({
-      kind: 'frames-without-input', atSeq: c.seq,
+      kind: 'frames-without-input',
+      atSeq: c.seq,
       message: `host ${h}: ${what} transmitted ${frames.length} frame(s) (${frames.join(', ')})`,
       details: ['docs/CONTRACTS.md: frames are outputs of the input a linearizing commit applies'],
     });
@@ -251,7 +285,11 @@ function checkHost(run: RunRecord, ix: TraceIndex, info: RunHostInfo): Violation
  * their end: a step bound or a crash stops threads that still had work.
  */
 function stuckCalls(
-  run: RunRecord, ix: TraceIndex, info: RunHostInfo, steps: readonly ReplayStep[], out: Violation[],
+  run: RunRecord,
+  ix: TraceIndex,
+  info: RunHostInfo,
+  steps: readonly ReplayStep[],
+  out: Violation[],
 ): void {
   const h = info.index;
   const linearized = new Set<CallId>();
@@ -266,9 +304,15 @@ function stuckCalls(
     const would = r.outputs.completions.find((c) => c.call === id);
     if (would === undefined) continue;
     out.push({
-      kind: 'impl-stuck', atSeq: issued.seq,
-      message: `host ${h}: call ${id} is still blocked at the end of the run, but the model, given it last, completes it at once: ${formatResult(would.result)}`,
-      details: [formatCall(issued.call), 'its user-side commit never linearized it; no later input can wake it'],
+      kind: 'impl-stuck',
+      atSeq: issued.seq,
+      message:
+        `host ${h}: call ${id} is still blocked at the end of the run, but the model, ` +
+        `given it last, completes it at once: ${formatResult(would.result)}`,
+      details: [
+        formatCall(issued.call),
+        'its user-side commit never linearized it; no later input can wake it',
+      ],
     });
   }
 }

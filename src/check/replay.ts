@@ -55,7 +55,8 @@ export function inputKey(input: CommitInput, commitSeq: number): string {
 
 /** The model input a linearizing commit applied, or why the trace cannot say. */
 export function modelInputOf(ix: TraceIndex, c: CommitEvent): ModelInput | Violation {
-  const where = `host ${c.host}: linearizing commit @${c.seq} (txn ${c.txn}, CPU ${c.cpu}, ${at(c.t)})`;
+  const where =
+    `host ${c.host}: linearizing commit @${c.seq} (txn ${c.txn}, CPU ${c.cpu}, ` + `${at(c.t)})`;
   const input = c.input;
   switch (input.kind) {
     case 'frame': {
@@ -63,7 +64,8 @@ export function modelInputOf(ix: TraceIndex, c: CommitEvent): ModelInput | Viola
       const bytes = deliveredBytes(ix, input.delivery);
       if (d === undefined || d.host !== c.host || bytes === null) {
         return {
-          kind: 'unknown-input', atSeq: c.seq,
+          kind: 'unknown-input',
+          atSeq: c.seq,
           message: `${where} applies frame delivery ${input.delivery}, never delivered to it`,
         };
       }
@@ -73,7 +75,8 @@ export function modelInputOf(ix: TraceIndex, c: CommitEvent): ModelInput | Viola
       const issued = ix.calls.get(input.call);
       if (issued === undefined || issued.host !== c.host) {
         return {
-          kind: 'unknown-input', atSeq: c.seq,
+          kind: 'unknown-input',
+          atSeq: c.seq,
           message: `${where} applies call ${input.call}, never issued on it`,
         };
       }
@@ -85,9 +88,12 @@ export function modelInputOf(ix: TraceIndex, c: CommitEvent): ModelInput | Viola
       return { kind: 'rollup', cpu: cpuId(c.cpu) };
     case 'internal':
       return {
-        kind: 'internal-linearizes', atSeq: c.seq,
+        kind: 'internal-linearizes',
+        atSeq: c.seq,
         message: `${where} linearizes ${formatCommitInput(input)}, which applies no input`,
-        details: ['docs/CONTRACTS.md: a commit that applies no external input has linearizes: false'],
+        details: [
+          'docs/CONTRACTS.md: a commit that applies no external input has linearizes: false',
+        ],
       };
     default:
       return assertNever(input, 'commit input');

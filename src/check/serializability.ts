@@ -26,7 +26,12 @@ export const SERIALIZABILITY_CLAIM =
   'an acyclic conflict graph, no token on the data path (ARCHITECTURE §1, §6.3)';
 
 /** The labels of token acquisitions that belong to the established-connection data path. */
-export const DATA_PATH_DEFAULT: readonly string[] = ['tcp.input', 'tcp.output', 'tcp.timer', 'tcp.ack'];
+export const DATA_PATH_DEFAULT: readonly string[] = [
+  'tcp.input',
+  'tcp.output',
+  'tcp.timer',
+  'tcp.ack',
+];
 
 export interface SerializabilityOptions {
   /** Token acquisition paths that must never occur (claim 3d). */
@@ -42,7 +47,10 @@ export interface TokenSummary {
 }
 
 /** Token acquisitions of a run, per path, and how many were on the data path (claim 3d). */
-export function tokenAcquisitions(run: RunRecord, dataPath: readonly string[] = DATA_PATH_DEFAULT): TokenSummary {
+export function tokenAcquisitions(
+  run: RunRecord,
+  dataPath: readonly string[] = DATA_PATH_DEFAULT,
+): TokenSummary {
   const onPath = new Set(dataPath);
   const byPath = new Map<string, number>();
   let total = 0;
@@ -64,10 +72,14 @@ const txnKey = (host: number, txn: number): number => host * 2 ** 32 + txn;
 
 function formatDiscipline(d: Discipline): string {
   switch (d.kind) {
-    case 'owned': return `owned by CPU ${d.cpu}`;
-    case 'guarded': return `guarded by token ${d.token}`;
-    case 'immutable': return 'immutable';
-    default: return assertNever(d, 'discipline');
+    case 'owned':
+      return `owned by CPU ${d.cpu}`;
+    case 'guarded':
+      return `guarded by token ${d.token}`;
+    case 'immutable':
+      return 'immutable';
+    default:
+      return assertNever(d, 'discipline');
   }
 }
 
@@ -78,7 +90,12 @@ interface Pass {
   readonly commits: Map<number, CommitEvent>;
   readonly out: Violation[];
   /** (a)/(b) findings, rendered after the scan when every transaction's commit is known. */
-  readonly discipline: { readonly ev: Ev<'access'>; readonly kind: string; readonly message: string; readonly declared: string }[];
+  readonly discipline: {
+    readonly ev: Ev<'access'>;
+    readonly kind: string;
+    readonly message: string;
+    readonly declared: string;
+  }[];
 }
 
 /** Stop listing discipline violations after this many; the first ones tell the story. */
@@ -86,20 +103,26 @@ const MAX_DISCIPLINE = 200;
 
 function describeTxn(p: Pass, host: number, txn: number): string {
   const c = p.commits.get(txnKey(host, txn));
-  const what = c !== undefined ? `: ${formatCommitInput(c.input)}${c.linearizes ? ', linearizing' : ''}` : '';
+  const what =
+    c !== undefined ? `: ${formatCommitInput(c.input)}${c.linearizes ? ', linearizing' : ''}` : '';
   return `host ${host} txn ${txn}${what}`;
 }
 
 /** (a) and (b) for one access; `d` is the object's discipline at that point (undefined: none). */
 function checkDiscipline(p: Pass, ev: Ev<'access'>, d: Discipline | undefined): void {
   if (p.discipline.length >= MAX_DISCIPLINE) return;
-  const who = `${ev.mode === 'w' ? 'write' : 'read'} of ${ev.object} by thread ${ev.thread} on CPU ${ev.cpu} in txn ${ev.txn}`;
+  const who =
+    `${ev.mode === 'w' ? 'write' : 'read'} of ${ev.object} by thread ${ev.thread} on ` +
+    `CPU ${ev.cpu} in txn ${ev.txn}`;
   const declared = d === undefined ? 'never declared' : formatDiscipline(d);
   const report = (kind: string, message: string): void => {
     p.discipline.push({ ev, kind, message: `host ${ev.host}: ${message}`, declared });
   };
   if (d === undefined) {
-    report('undeclared-object', `${who}: the object was never declared owned, guarded or immutable`);
+    report(
+      'undeclared-object',
+      `${who}: the object was never declared owned, guarded or immutable`,
+    );
     return;
   }
   switch (d.kind) {
@@ -107,7 +130,8 @@ function checkDiscipline(p: Pass, ev: Ev<'access'>, d: Discipline | undefined): 
       if (ev.cpu !== d.cpu) report('owned-off-cpu', `${who}, but it is owned by CPU ${d.cpu}`);
       return;
     case 'guarded':
-      if (!ev.tokens.includes(d.token)) report('guarded-without-token', `${who} without its token ${d.token}`);
+      if (!ev.tokens.includes(d.token))
+        report('guarded-without-token', `${who} without its token ${d.token}`);
       return;
     case 'immutable':
       if (ev.mode === 'w') report('immutable-write', `${who}, but it is immutable`);
@@ -119,7 +143,12 @@ function checkDiscipline(p: Pass, ev: Ev<'access'>, d: Discipline | undefined): 
 
 function scan(run: RunRecord, dataPath: ReadonlySet<string>): Pass {
   const p: Pass = {
-    graph: new ConflictGraph(), nodeOf: new Map(), nodeAccess: [], commits: new Map(), out: [], discipline: [],
+    graph: new ConflictGraph(),
+    nodeOf: new Map(),
+    nodeAccess: [],
+    commits: new Map(),
+    out: [],
+    discipline: [],
   };
   const disciplines = new Map<string, Discipline>();
   for (const ev of run.trace) {
@@ -146,8 +175,11 @@ function scan(run: RunRecord, dataPath: ReadonlySet<string>): Pass {
       case 'token':
         if (ev.op === 'acquire' && dataPath.has(ev.path)) {
           p.out.push({
-            kind: 'data-path-token', atSeq: ev.seq,
-            message: `host ${ev.host}: token ${ev.token} acquired on the data path (${ev.path}) by thread ${ev.thread} on CPU ${ev.cpu}`,
+            kind: 'data-path-token',
+            atSeq: ev.seq,
+            message:
+              `host ${ev.host}: token ${ev.token} acquired on the data path ` +
+              `(${ev.path}) by thread ${ev.thread} on CPU ${ev.cpu}`,
             details: ['claim 3d: the established-connection data path takes no token'],
           });
         }
@@ -163,7 +195,10 @@ function formatEdge(p: Pass, e: EdgeLabel): string {
   const a = p.nodeAccess[e.from.node]!;
   const b = p.nodeAccess[e.to.node]!;
   const object = e.object.slice(e.object.indexOf('\u0000') + 1);
-  return `txn ${a.txn} ${e.from.mode} ${object} @${e.from.seq} → txn ${b.txn} ${e.to.mode} ${object} @${e.to.seq}`;
+  return (
+    `txn ${a.txn} ${e.from.mode} ${object} @${e.from.seq} → txn ${b.txn} ${e.to.mode} ` +
+    `${object} @${e.to.seq}`
+  );
 }
 
 /** (c): report the cycle through the earliest transaction of the first cyclic component. */
@@ -179,13 +214,15 @@ function cycleViolation(p: Pass): Violation | null {
   return {
     kind: 'conflict-cycle',
     atSeq: Math.max(...cycle.map((e) => e.to.seq)),
-    message: `host ${host}: transactions ${[...nodes.map((n) => n.txn), nodes[0]!.txn].join(' → ')} ` +
+    message:
+      `host ${host}: transactions ${[...nodes.map((n) => n.txn), nodes[0]!.txn].join(' → ')} ` +
       `form a conflict cycle over ${objects.join(', ')}: the run is not conflict serializable`,
     details: [
       ...nodes.map((n) => `${describeTxn(p, n.host, n.txn)} (thread ${n.thread}, CPU ${n.cpu})`),
       'conflicts (first pair of accesses per edge):',
       ...cycle.map((e) => `  ${formatEdge(p, e)}`),
-      `${comp.length} transaction(s) in this strongly connected component; ${components.length} such component(s)`,
+      `${comp.length} transaction(s) in this strongly connected component; ` +
+        `${components.length} such component(s)`,
     ],
   };
 }
@@ -196,7 +233,9 @@ export function checkSerializability(run: RunRecord, opts: SerializabilityOption
   const found = [...p.out];
   for (const { ev, kind, message, declared } of p.discipline) {
     found.push({
-      kind, atSeq: ev.seq, message,
+      kind,
+      atSeq: ev.seq,
+      message,
       details: [
         `object ${ev.object}: ${declared} at this point`,
         `tokens held: ${ev.tokens.length > 0 ? ev.tokens.join(', ') : '(none)'}`,

@@ -24,10 +24,17 @@ import { verdictOf } from './verdict';
 
 export const STREAM_INTEGRITY_CHECKER = 'tcp-integrity';
 export const STREAM_INTEGRITY_CLAIM =
-  'each direction of a TCP connection delivers the bytes sent, once, in order (ARCHITECTURE §1, §6.5)';
+  'each direction of a TCP connection delivers the bytes sent, once, in order (ARCHITECTURE ' +
+  '§1, §6.5)';
 
 /** Results that mean the connection broke: after one, missing bytes are allowed. */
-const BROKEN: readonly SocketError[] = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE'];
+const BROKEN: readonly SocketError[] = [
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ECONNREFUSED',
+  'EPIPE',
+];
 
 interface Chunk {
   readonly call: CallId;
@@ -68,8 +75,23 @@ function hostFds(m: Map<HostId, HostFds>, h: HostId): HostFds {
   return x;
 }
 
-function newSide(s: Omit<Side, 'sent' | 'received' | 'eof' | 'afterEof' | 'closedSeq' | 'broken' | 'waiting' | 'peer'>): Side {
-  return { ...s, sent: [], received: [], eof: null, afterEof: null, closedSeq: null, broken: null, waiting: false, peer: null };
+function newSide(
+  s: Omit<
+    Side,
+    'sent' | 'received' | 'eof' | 'afterEof' | 'closedSeq' | 'broken' | 'waiting' | 'peer'
+  >,
+): Side {
+  return {
+    ...s,
+    sent: [],
+    received: [],
+    eof: null,
+    afterEof: null,
+    closedSeq: null,
+    broken: null,
+    waiting: false,
+    peer: null,
+  };
 }
 
 /** Read the connections and their byte streams from the call events, in trace order. */
@@ -88,7 +110,8 @@ function collect(run: RunRecord, ix: TraceIndex): Side[] {
     }
     if (!hf.tcp.has(req.fd)) continue;
     const side = hf.sides.get(req.fd);
-    if (side !== undefined && !r.ok && BROKEN.includes(r.error)) side.broken ??= `${req.op} → ${r.error}`;
+    if (side !== undefined && !r.ok && BROKEN.includes(r.error))
+      side.broken ??= `${req.op} → ${r.error}`;
     const chunk = (data: Uint8Array): Chunk => ({ call: call.id, seq: done.seq, data });
     switch (req.op) {
       case 'bind':
@@ -96,7 +119,14 @@ function collect(run: RunRecord, ix: TraceIndex): Side[] {
         break;
       case 'connect':
         if ((r.ok || r.error === 'EINPROGRESS') && side === undefined) {
-          const s = newSide({ host: done.host, fd: req.fd, role: 'client', remote: req.remote, lport: hf.bound.get(req.fd) ?? null, since: done.seq });
+          const s = newSide({
+            host: done.host,
+            fd: req.fd,
+            role: 'client',
+            remote: req.remote,
+            lport: hf.bound.get(req.fd) ?? null,
+            since: done.seq,
+          });
           hf.sides.set(req.fd, s);
           sides.push(s);
         }
@@ -105,13 +135,21 @@ function collect(run: RunRecord, ix: TraceIndex): Side[] {
         if (r.ok && r.value.kind === 'accepted') {
           const { fd, remote } = r.value;
           hf.tcp.add(fd);
-          const s = newSide({ host: done.host, fd, role: 'server', remote, lport: hf.bound.get(req.fd) ?? null, since: done.seq });
+          const s = newSide({
+            host: done.host,
+            fd,
+            role: 'server',
+            remote,
+            lport: hf.bound.get(req.fd) ?? null,
+            since: done.seq,
+          });
           hf.sides.set(fd, s);
           sides.push(s);
         }
         break;
       case 'send':
-        if (side !== undefined && r.ok && r.value.kind === 'sent') side.sent.push(chunk(req.data.subarray(0, r.value.bytes)));
+        if (side !== undefined && r.ok && r.value.kind === 'sent')
+          side.sent.push(chunk(req.data.subarray(0, r.value.bytes)));
         break;
       case 'recv':
         if (side === undefined || !r.ok || r.value.kind !== 'data') break;
@@ -138,9 +176,11 @@ function markIssued(run: RunRecord, ix: TraceIndex, hosts: Map<HostId, HostFds>)
       if (req.op === 'socket') continue;
       const side = hf.sides.get(req.fd);
       if (side === undefined || ev.seq < side.since) continue;
-      if (req.op === 'shutdown' || req.op === 'close' || req.op === 'abort') side.closedSeq ??= ev.seq;
+      if (req.op === 'shutdown' || req.op === 'close' || req.op === 'abort')
+        side.closedSeq ??= ev.seq;
       if (req.op === 'abort') side.broken ??= 'aborted';
-      if (req.op === 'recv' && !req.nonblocking && ranToEnd && !ix.completions.has(ev.call.id)) side.waiting = true;
+      if (req.op === 'recv' && !req.nonblocking && ranToEnd && !ix.completions.has(ev.call.id))
+        side.waiting = true;
     }
   }
 }
@@ -168,15 +208,20 @@ function pair(run: RunRecord, sides: readonly Side[]): void {
   const clients = sides.filter((s) => s.role === 'client');
   for (const server of sides.filter((s) => s.role === 'server')) {
     const serverAddr = run.hosts[server.host]!.addr;
-    const candidates = clients.filter((c) =>
-      c.peer === null && run.hosts[c.host]!.addr === server.remote.addr &&
-      sameAddrPort(c.remote, serverAddr, server.lport) && (c.lport === null || c.lport === server.remote.port));
+    const candidates = clients.filter(
+      (c) =>
+        c.peer === null &&
+        run.hosts[c.host]!.addr === server.remote.addr &&
+        sameAddrPort(c.remote, serverAddr, server.lport) &&
+        (c.lport === null || c.lport === server.remote.port),
+    );
     let best: Side | null = null;
     let bestScore = -1;
     const serverRecv = concat(server.received);
     const serverSent = concat(server.sent);
     for (const c of candidates) {
-      const score = commonPrefix(serverRecv, concat(c.sent)) + commonPrefix(concat(c.received), serverSent);
+      const score =
+        commonPrefix(serverRecv, concat(c.sent)) + commonPrefix(concat(c.received), serverSent);
       if (score > bestScore) [best, bestScore] = [c, score];
     }
     if (best !== null) [best.peer, server.peer] = [server, best];
@@ -190,7 +235,10 @@ const localPort = (s: Side): number | null =>
 /** "10.0.0.1:49152 (host 0 fd 3)". */
 function name(run: RunRecord, s: Side): string {
   const p = localPort(s);
-  return `${formatIp(run.hosts[s.host]!.addr)}${p !== null ? `:${p}` : ''} (host ${s.host} fd ${s.fd})`;
+  return (
+    `${formatIp(run.hosts[s.host]!.addr)}${p !== null ? `:${p}` : ''} (host ${s.host} fd ` +
+    `${s.fd})`
+  );
 }
 
 /** Which call of `chunks` holds stream byte `i`. */
@@ -221,35 +269,78 @@ function direction(run: RunRecord, from: Side, to: Side, out: Violation[]): void
     const at = chunkAt(to.received, i)!;
     const probe = got.subarray(i, Math.min(got.length, i + 8));
     const where = indexOf(sent, probe);
-    const kind = where >= 0 && where < i ? 'tcp-duplicated' : where > i ? 'tcp-gap' : 'tcp-corrupted';
-    const what = kind === 'tcp-duplicated' ? `repeats stream byte ${where}` : kind === 'tcp-gap' ? `skips ahead to stream byte ${where}` : 'differs from what was sent';
+    const kind =
+      where >= 0 && where < i ? 'tcp-duplicated' : where > i ? 'tcp-gap' : 'tcp-corrupted';
+    const what =
+      kind === 'tcp-duplicated'
+        ? `repeats stream byte ${where}`
+        : kind === 'tcp-gap'
+          ? `skips ahead to stream byte ${where}`
+          : 'differs from what was sent';
     out.push({
-      kind, atSeq: at.seq,
+      kind,
+      atSeq: at.seq,
       message: `${conn}: stream byte ${i}, received by call ${at.call}, ${what}`,
-      details: [`received [${hexAt(got, i)}]`, `sent     [${hexAt(sent, i)}] (by call ${chunkAt(from.sent, i)?.call})`, `${got.length} bytes received, ${sent.length} sent`],
+      details: [
+        `received [${hexAt(got, i)}]`,
+        `sent     [${hexAt(sent, i)}] (by call ${chunkAt(from.sent, i)?.call})`,
+        `${got.length} bytes received, ${sent.length} sent`,
+      ],
     });
     return;
   }
   if (got.length > sent.length) {
     const at = chunkAt(to.received, sent.length)!;
-    out.push({ kind: 'tcp-extra-bytes', atSeq: at.seq, message: `${conn}: ${got.length} bytes received but only ${sent.length} sent (call ${at.call} got the excess)` });
+    out.push({
+      kind: 'tcp-extra-bytes',
+      atSeq: at.seq,
+      message:
+        `${conn}: ${got.length} bytes received but only ${sent.length} sent (call ` +
+        `${at.call} got the excess)`,
+    });
     return;
   }
   endOfStream(conn, from, to, got.length, sent.length, out);
 }
 
-function endOfStream(conn: string, from: Side, to: Side, got: number, sent: number, out: Violation[]): void {
+function endOfStream(
+  conn: string,
+  from: Side,
+  to: Side,
+  got: number,
+  sent: number,
+  out: Violation[],
+): void {
   if (to.afterEof !== null) {
-    out.push({ kind: 'tcp-data-after-eof', atSeq: to.afterEof.seq, message: `${conn}: call ${to.afterEof.call} received data after the end of stream` });
+    out.push({
+      kind: 'tcp-data-after-eof',
+      atSeq: to.afterEof.seq,
+      message: `${conn}: call ${to.afterEof.call} received data after the end of stream`,
+    });
   }
   if (from.broken !== null || to.broken !== null) return;
   const eof = to.eof;
   if (eof !== null && (from.closedSeq === null || from.closedSeq > eof.seq)) {
-    out.push({ kind: 'tcp-eof-without-fin', atSeq: eof.seq, message: `${conn}: call ${eof.call} saw the end of stream before the sender shut down or closed` });
+    out.push({
+      kind: 'tcp-eof-without-fin',
+      atSeq: eof.seq,
+      message:
+        `${conn}: call ${eof.call} saw the end of stream before the sender shut down or ` +
+        `closed`,
+    });
   } else if (eof !== null && got < sent) {
-    out.push({ kind: 'tcp-premature-eof', atSeq: eof.seq, message: `${conn}: end of stream after ${got} of ${sent} bytes sent` });
+    out.push({
+      kind: 'tcp-premature-eof',
+      atSeq: eof.seq,
+      message: `${conn}: end of stream after ${got} of ${sent} bytes sent`,
+    });
   } else if (to.waiting && got < sent) {
-    out.push({ kind: 'tcp-lost', message: `${conn}: a blocking recv still waits at the end of a quiescent run with ${sent - got} sent byte(s) never delivered` });
+    out.push({
+      kind: 'tcp-lost',
+      message:
+        `${conn}: a blocking recv still waits at the end of a quiescent run with ` +
+        `${sent - got} sent byte(s) never delivered`,
+    });
   }
 }
 
@@ -265,9 +356,19 @@ export function checkStreamIntegrity(run: RunRecord): Verdict {
       continue;
     }
     if (s.role === 'server') {
-      out.push({ kind: 'tcp-unpaired-accept', atSeq: s.since, message: `host ${s.host}: accept returned fd ${s.fd} from ${formatEndpoint(s.remote)}, a connection no client opened` });
+      out.push({
+        kind: 'tcp-unpaired-accept',
+        atSeq: s.since,
+        message:
+          `host ${s.host}: accept returned fd ${s.fd} from ${formatEndpoint(s.remote)}, ` +
+          `a connection no client opened`,
+      });
     } else if (s.received.length > 0) {
-      out.push({ kind: 'tcp-unpaired-data', atSeq: s.received[0]!.seq, message: `host ${s.host}: fd ${s.fd} received data on a connection no server accepted` });
+      out.push({
+        kind: 'tcp-unpaired-data',
+        atSeq: s.received[0]!.seq,
+        message: `host ${s.host}: fd ${s.fd} received data on a connection no server accepted`,
+      });
     }
   }
   return verdictOf(STREAM_INTEGRITY_CHECKER, STREAM_INTEGRITY_CLAIM, out);

@@ -45,7 +45,14 @@ type Action =
   | { readonly kind: 'bind'; readonly host: HostId; readonly fd: Fd; readonly port: number }
   | { readonly kind: 'connect'; readonly host: HostId; readonly fd: Fd; readonly remote: Endpoint }
   | { readonly kind: 'close'; readonly host: HostId; readonly fd: Fd }
-  | { readonly kind: 'recv'; readonly host: HostId; readonly fd: Fd; readonly call: AppCall; readonly got: Arrival | null; readonly seq: number }
+  | {
+      readonly kind: 'recv';
+      readonly host: HostId;
+      readonly fd: Fd;
+      readonly call: AppCall;
+      readonly got: Arrival | null;
+      readonly seq: number;
+    }
   | { readonly kind: 'queue'; readonly arrival: Arrival };
 
 interface Timed {
@@ -57,17 +64,28 @@ function callActions(ix: TraceIndex, v: UdpView, matched: ReadonlyMap<CallId, Ar
   const out: Timed[] = [];
   for (const done of ix.completions.values()) {
     const call = ix.calls.get(done.call)?.call;
-    if (call === undefined || call.req.op === 'socket' || !isUdpFd(v, done.host, call.req.fd)) continue;
+    if (call === undefined || call.req.op === 'socket' || !isUdpFd(v, done.host, call.req.fd))
+      continue;
     const at = callEffectiveSeq(v, call.id, done.seq);
     const { host } = done;
     const req = call.req;
     const r = done.result;
     let action: Action | null = null;
-    if (req.op === 'bind' && r.ok && req.port !== 0) action = { kind: 'bind', host, fd: req.fd, port: req.port };
-    if (req.op === 'connect' && r.ok) action = { kind: 'connect', host, fd: req.fd, remote: req.remote };
-    if ((req.op === 'close' || req.op === 'abort') && r.ok) action = { kind: 'close', host, fd: req.fd };
+    if (req.op === 'bind' && r.ok && req.port !== 0)
+      action = { kind: 'bind', host, fd: req.fd, port: req.port };
+    if (req.op === 'connect' && r.ok)
+      action = { kind: 'connect', host, fd: req.fd, remote: req.remote };
+    if ((req.op === 'close' || req.op === 'abort') && r.ok)
+      action = { kind: 'close', host, fd: req.fd };
     if (req.op === 'recv' && (r.ok || r.error === 'EWOULDBLOCK')) {
-      action = { kind: 'recv', host, fd: req.fd, call, got: r.ok ? (matched.get(call.id) ?? null) : null, seq: done.seq };
+      action = {
+        kind: 'recv',
+        host,
+        fd: req.fd,
+        call,
+        got: r.ok ? (matched.get(call.id) ?? null) : null,
+        seq: done.seq,
+      };
     }
     if (action !== null) out.push({ at, action });
   }
@@ -89,12 +107,16 @@ function demux(socks: Iterable<Sock>, host: HostId, a: Arrival): Sock | undefine
 function lostReport(s: Sock, what: string, atSeq: number, call: AppCall): Violation {
   const first = [...s.queue.values()][0]!;
   return {
-    kind: 'udp-lost', atSeq,
-    message: `host ${s.host}: ${what} while ${s.queue.size} datagram(s) delivered to fd ${s.fd} were queued, on a run without faults`,
+    kind: 'udp-lost',
+    atSeq,
+    message:
+      `host ${s.host}: ${what} while ${s.queue.size} datagram(s) delivered to fd ` +
+      `${s.fd} were queued, on a run without faults`,
     details: [
       formatCall(call),
       `socket: port ${s.lport}${s.peer !== null ? `, connected to ${formatEndpoint(s.peer)}` : ''}`,
-      `oldest queued: delivery ${first.delivery} of frame ${first.datagram.frame} @${first.ev.seq}: ${formatFrame(first.datagram.sent.bytes)}`,
+      `oldest queued: delivery ${first.delivery} of frame ${first.datagram.frame} ` +
+        `@${first.ev.seq}: ${formatFrame(first.datagram.sent.bytes)}`,
     ],
   };
 }
@@ -136,11 +158,14 @@ function apply(run: RunRecord, socks: Map<string, Sock>, t: Timed, out: Violatio
       const s = socks.get(`${a.host}|${a.fd}`);
       if (s === undefined) return;
       if (a.got !== null) {
-        if (s.queue.delete(a.got.delivery)) s.bytes -= a.got.datagram.payload.length + RECORD_OVERHEAD;
+        if (s.queue.delete(a.got.delivery))
+          s.bytes -= a.got.datagram.payload.length + RECORD_OVERHEAD;
         return;
       }
       if (!s.mayDrop && s.queue.size > 0) {
-        out.push(lostReport(s, `recv call ${a.call.id} found nothing (EWOULDBLOCK)`, a.seq, a.call));
+        out.push(
+          lostReport(s, `recv call ${a.call.id} found nothing (EWOULDBLOCK)`, a.seq, a.call),
+        );
         s.mayDrop = true; // one report per socket: what follows is the same loss
       }
       return;
@@ -151,7 +176,12 @@ function apply(run: RunRecord, socks: Map<string, Sock>, t: Timed, out: Violatio
 }
 
 /** Blocking recvs still waiting when the run ended, on sockets with datagrams queued. */
-function waitingAtEnd(ix: TraceIndex, v: UdpView, socks: Map<string, Sock>, out: Violation[]): void {
+function waitingAtEnd(
+  ix: TraceIndex,
+  v: UdpView,
+  socks: Map<string, Sock>,
+  out: Violation[],
+): void {
   for (const [host, issued] of ix.callsOn) {
     for (const ev of issued) {
       const req = ev.call.req;
@@ -159,7 +189,14 @@ function waitingAtEnd(ix: TraceIndex, v: UdpView, socks: Map<string, Sock>, out:
       if (!isUdpFd(v, host, req.fd)) continue;
       const s = socks.get(`${host}|${req.fd}`);
       if (s === undefined || s.mayDrop || s.queue.size === 0) continue;
-      out.push(lostReport(s, `blocking recv call ${ev.call.id} still waits at the end of the run`, ev.seq, ev.call));
+      out.push(
+        lostReport(
+          s,
+          `blocking recv call ${ev.call.id} still waits at the end of the run`,
+          ev.seq,
+          ev.call,
+        ),
+      );
       s.mayDrop = true;
     }
   }
@@ -167,12 +204,18 @@ function waitingAtEnd(ix: TraceIndex, v: UdpView, socks: Map<string, Sock>, out:
 
 /** The lossless-run violations; none when the run had a fault (then losses are allowed). */
 export function losslessViolations(
-  run: RunRecord, ix: TraceIndex, v: UdpView, matched: ReadonlyMap<CallId, Arrival>,
+  run: RunRecord,
+  ix: TraceIndex,
+  v: UdpView,
+  matched: ReadonlyMap<CallId, Arrival>,
 ): Violation[] {
   if (FAULTS.some((f) => (ix.fates.get(f) ?? 0) > 0)) return [];
   const timed = callActions(ix, v, matched);
   for (const arrival of v.arrivals) {
-    timed.push({ at: v.linearizedAt.get(`d${arrival.delivery}`) ?? arrival.ev.seq, action: { kind: 'queue', arrival } });
+    timed.push({
+      at: v.linearizedAt.get(`d${arrival.delivery}`) ?? arrival.ev.seq,
+      action: { kind: 'queue', arrival },
+    });
   }
   timed.sort((x, y) => x.at - y.at);
   const socks = new Map<string, Sock>();
@@ -180,6 +223,7 @@ export function losslessViolations(
   for (const t of timed) apply(run, socks, t, out);
   // A recv still blocked is only wrong if the run ran to its end: a step bound or a crash stops
   // the world with threads still runnable.
-  if (run.outcome.kind === 'quiescent' || run.outcome.kind === 'time-bound') waitingAtEnd(ix, v, socks, out);
+  if (run.outcome.kind === 'quiescent' || run.outcome.kind === 'time-bound')
+    waitingAtEnd(ix, v, socks, out);
   return out;
 }

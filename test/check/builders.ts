@@ -16,7 +16,13 @@ import { callId, cpuId, deliveryId, frameId, hostId, threadId } from '../../src/
 import type { RunOutcome, RunRecord } from '../../src/core/run';
 import type { AppCall, CallRequest, CallResult } from '../../src/core/socket';
 import { instant } from '../../src/core/time';
-import type { CommitInput, Discipline, FrameFate, TraceBody, TraceEvent } from '../../src/core/trace';
+import type {
+  CommitInput,
+  Discipline,
+  FrameFate,
+  TraceBody,
+  TraceEvent,
+} from '../../src/core/trace';
 import type { ModelHostState, ModelInput } from '../../src/model/host';
 import { initialModelHost, modelStep, ownerCpu } from '../../src/model/host';
 
@@ -102,7 +108,12 @@ export class TraceBuilder {
   }
 
   call(host: number, req: CallRequest, opts: { app?: number; cpu?: number } = {}): AppCall {
-    const call: AppCall = { id: callId(this.calls++), app: opts.app ?? 0, cpu: cpuId(opts.cpu ?? 0), req };
+    const call: AppCall = {
+      id: callId(this.calls++),
+      app: opts.app ?? 0,
+      cpu: cpuId(opts.cpu ?? 0),
+      req,
+    };
     this.emit({ kind: 'call-issued', host: hostId(host), call });
     return call;
   }
@@ -117,7 +128,12 @@ export class TraceBuilder {
 
   msgSent(host: number, msg: number, port: number, sender: number, input: CommitInput): void {
     this.emit({
-      kind: 'msg-sent', host: hostId(host), msg, port: cpuId(port), sender: threadId(sender), input,
+      kind: 'msg-sent',
+      host: hostId(host),
+      msg,
+      port: cpuId(port),
+      sender: threadId(sender),
+      input,
     });
   }
 
@@ -128,10 +144,16 @@ export class TraceBuilder {
   commit(host: number, s: CommitSpec): number {
     const txn = s.txn ?? this.newTxn();
     this.emit({
-      kind: 'commit', host: hostId(host), cpu: cpuId(s.cpu), thread: threadId(s.thread), txn,
-      input: s.input, linearizes: s.linearizes,
+      kind: 'commit',
+      host: hostId(host),
+      cpu: cpuId(s.cpu),
+      thread: threadId(s.thread),
+      txn,
+      input: s.input,
+      linearizes: s.linearizes,
       ...(s.msg !== undefined ? { msg: s.msg } : {}),
-      frames: s.frames ?? [], completions: s.completions ?? [],
+      frames: s.frames ?? [],
+      completions: s.completions ?? [],
     });
     return txn;
   }
@@ -142,11 +164,24 @@ export class TraceBuilder {
 
   access(
     host: number,
-    a: { cpu: number; thread: number; txn: number; object: string; mode: 'r' | 'w'; tokens?: string[] },
+    a: {
+      cpu: number;
+      thread: number;
+      txn: number;
+      object: string;
+      mode: 'r' | 'w';
+      tokens?: string[];
+    },
   ): void {
     this.emit({
-      kind: 'access', host: hostId(host), cpu: cpuId(a.cpu), thread: threadId(a.thread), txn: a.txn,
-      object: a.object, mode: a.mode, tokens: a.tokens ?? [],
+      kind: 'access',
+      host: hostId(host),
+      cpu: cpuId(a.cpu),
+      thread: threadId(a.thread),
+      txn: a.txn,
+      object: a.object,
+      mode: a.mode,
+      tokens: a.tokens ?? [],
     });
   }
 
@@ -155,8 +190,13 @@ export class TraceBuilder {
     t: { cpu: number; thread: number; token: string; op: 'acquire' | 'release'; path: string },
   ): void {
     this.emit({
-      kind: 'token', host: hostId(host), cpu: cpuId(t.cpu), thread: threadId(t.thread),
-      token: t.token, op: t.op, path: t.path,
+      kind: 'token',
+      host: hostId(host),
+      cpu: cpuId(t.cpu),
+      thread: threadId(t.thread),
+      token: t.token,
+      op: t.op,
+      path: t.path,
     });
   }
 
@@ -192,7 +232,10 @@ export interface InputOptions {
 export class PerfectImpl {
   state: ModelHostState;
 
-  constructor(readonly b: TraceBuilder, readonly host: number) {
+  constructor(
+    readonly b: TraceBuilder,
+    readonly host: number,
+  ) {
     this.state = initialModelHost(b.hosts[host]!, hostAddr(host), host);
   }
 
@@ -227,7 +270,10 @@ export class PerfectImpl {
   }
 
   private apply(
-    input: ModelInput, commitInput: CommitInput, sender: number, call: AppCall | null,
+    input: ModelInput,
+    commitInput: CommitInput,
+    sender: number,
+    call: AppCall | null,
     opts: InputOptions,
   ): void {
     const owner = ownerCpu(this.state, input);
@@ -242,7 +288,12 @@ export class PerfectImpl {
     for (const c of step.outputs.completions) this.b.complete(this.host, c.call, c.result);
     const thread = msg !== undefined ? netisrThread(cpu) : userThread(call!.app, cpu);
     this.b.commit(this.host, {
-      cpu, thread, input: commitInput, linearizes: true, frames, completions,
+      cpu,
+      thread,
+      input: commitInput,
+      linearizes: true,
+      frames,
+      completions,
       ...(msg !== undefined ? { msg } : {}),
     });
   }
@@ -254,11 +305,16 @@ export const threadOf = (n: number): ThreadId => threadId(n);
 export const deliveryOf = (n: number): DeliveryId => deliveryId(n);
 
 /** `run` with its trace replaced (a new array, so no cached index of the old one is reused). */
-export const withTrace = (run: RunRecord, trace: readonly TraceEvent[]): RunRecord => ({ ...run, trace });
+export const withTrace = (run: RunRecord, trace: readonly TraceEvent[]): RunRecord => ({
+  ...run,
+  trace,
+});
 
 /** `run` with every event matching `pred` replaced by `change(event)`; asserts one matched. */
 export function changeEvents(
-  run: RunRecord, pred: (e: TraceEvent) => boolean, change: (e: TraceEvent) => TraceEvent,
+  run: RunRecord,
+  pred: (e: TraceEvent) => boolean,
+  change: (e: TraceEvent) => TraceEvent,
 ): RunRecord {
   let n = 0;
   const trace = run.trace.map((e) => (pred(e) ? (n++, change(e)) : e));
@@ -274,10 +330,22 @@ export function dropEvents(run: RunRecord, pred: (e: TraceEvent) => boolean): Ru
 }
 
 /** `run` with `extra` events inserted after the event with sequence number `afterSeq`. */
-export function insertAfter(run: RunRecord, afterSeq: number, extra: readonly TraceBody[]): RunRecord {
+export function insertAfter(
+  run: RunRecord,
+  afterSeq: number,
+  extra: readonly TraceBody[],
+): RunRecord {
   const i = run.trace.findIndex((e) => e.seq === afterSeq);
   if (i < 0) throw new Error(`insertAfter: no event @${afterSeq}`);
   const base = run.trace[i]!;
-  const added = extra.map((body, k) => ({ ...body, seq: base.seq + (k + 1) / (extra.length + 1), t: base.t }));
-  return withTrace(run, [...run.trace.slice(0, i + 1), ...(added as TraceEvent[]), ...run.trace.slice(i + 1)]);
+  const added = extra.map((body, k) => ({
+    ...body,
+    seq: base.seq + (k + 1) / (extra.length + 1),
+    t: base.t,
+  }));
+  return withTrace(run, [
+    ...run.trace.slice(0, i + 1),
+    ...(added as TraceEvent[]),
+    ...run.trace.slice(i + 1),
+  ]);
 }

@@ -57,23 +57,27 @@ function build(list: readonly A[]): { g: ConflictGraph; nodes: Map<number, numbe
 }
 
 describe('conflict graph', () => {
-  test.prop([accesses], { numRuns: 500 })('has a cycle exactly when the full conflict graph does', (list) => {
-    const { g } = build(list);
-    const comps = g.cyclicComponents();
-    expect(comps.length > 0).toBe(bruteForceCyclic(list));
-    for (const comp of comps) {
-      const cycle = g.cycleThrough(comp[0]!, comp);
-      expect(cycle.length).toBeGreaterThanOrEqual(2);
-      expect(cycle[0]!.from.node).toBe(comp[0]);
-      expect(cycle[cycle.length - 1]!.to.node).toBe(comp[0]);
-      for (let i = 0; i + 1 < cycle.length; i++) expect(cycle[i]!.to.node).toBe(cycle[i + 1]!.from.node);
-      for (const e of cycle) {
-        expect(e.from.seq).toBeLessThan(e.to.seq);
-        expect(e.from.mode === 'w' || e.to.mode === 'w').toBe(true);
-        expect(list[e.from.seq]!.object).toBe(list[e.to.seq]!.object);
+  test.prop([accesses], { numRuns: 500 })(
+    'has a cycle exactly when the full conflict graph does',
+    (list) => {
+      const { g } = build(list);
+      const comps = g.cyclicComponents();
+      expect(comps.length > 0).toBe(bruteForceCyclic(list));
+      for (const comp of comps) {
+        const cycle = g.cycleThrough(comp[0]!, comp);
+        expect(cycle.length).toBeGreaterThanOrEqual(2);
+        expect(cycle[0]!.from.node).toBe(comp[0]);
+        expect(cycle[cycle.length - 1]!.to.node).toBe(comp[0]);
+        for (let i = 0; i + 1 < cycle.length; i++)
+          expect(cycle[i]!.to.node).toBe(cycle[i + 1]!.from.node);
+        for (const e of cycle) {
+          expect(e.from.seq).toBeLessThan(e.to.seq);
+          expect(e.from.mode === 'w' || e.to.mode === 'w').toBe(true);
+          expect(list[e.from.seq]!.object).toBe(list[e.to.seq]!.object);
+        }
       }
-    }
-  });
+    },
+  );
 
   test.prop([fc.integer({ min: 1, max: 50_000 })], { numRuns: 3 })(
     'handles long chains without recursion (iterative Tarjan)',

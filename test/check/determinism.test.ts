@@ -22,7 +22,11 @@ describe('determinism', () => {
 
   it('names the first event where the traces part, with both sides', () => {
     const a = udpExchange().run;
-    const b = changeEvents(a, (e) => e.seq === 5, (e) => ({ ...e, t: e.t + 1 }) as TraceEvent);
+    const b = changeEvents(
+      a,
+      (e) => e.seq === 5,
+      (e) => ({ ...e, t: e.t + 1 }) as TraceEvent,
+    );
     const f = expectFailure(checkDeterminism(a, b), 'trace-differs');
     expect(f.atSeq).toBe(5);
     expect(f.message).toMatch(/^the traces part at event 5 \(seq 5, a '[a-z-]+' event\)$/);
@@ -33,8 +37,9 @@ describe('determinism', () => {
   it('reports a trace that is a strict prefix of the other', () => {
     const a = udpExchange().run;
     const b = withTrace(a, a.trace.slice(0, -1));
-    expect(expectFailure(checkDeterminism(a, b), 'trace-differs').message)
-      .toBe(`trace A continues after ${a.trace.length - 1} equal events`);
+    expect(expectFailure(checkDeterminism(a, b), 'trace-differs').message).toBe(
+      `trace A continues after ${a.trace.length - 1} equal events`,
+    );
   });
 
   it('reports equal traces that ended differently', () => {
@@ -53,15 +58,20 @@ describe('determinism', () => {
     ),
   })).value;
 
-  test.prop([plain, plain], { numRuns: 500 })('judges events equal exactly when their canonical text is', (x, y) => {
-    const run = (v: unknown): RunRecord =>
-      withTrace(udpExchange().run, [{ kind: 'note', seq: 0, t: 0, text: v } as unknown as TraceEvent]);
-    const same = canonicalString(x) === canonicalString(y);
-    expect(checkDeterminism(run(x), run(y)).ok).toBe(same);
-    // Key order never matters.
-    if (typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array)) {
-      const reversed = Object.fromEntries(Object.entries(x).reverse());
-      expect(checkDeterminism(run(x), run(reversed)).ok).toBe(true);
-    }
-  });
+  test.prop([plain, plain], { numRuns: 500 })(
+    'judges events equal exactly when their canonical text is',
+    (x, y) => {
+      const run = (v: unknown): RunRecord =>
+        withTrace(udpExchange().run, [
+          { kind: 'note', seq: 0, t: 0, text: v } as unknown as TraceEvent,
+        ]);
+      const same = canonicalString(x) === canonicalString(y);
+      expect(checkDeterminism(run(x), run(y)).ok).toBe(same);
+      // Key order never matters.
+      if (typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array)) {
+        const reversed = Object.fromEntries(Object.entries(x).reverse());
+        expect(checkDeterminism(run(x), run(reversed)).ok).toBe(true);
+      }
+    },
+  );
 });

@@ -7,7 +7,14 @@
  */
 import { fc } from '@fast-check/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RUN_CHECKERS, checkDeterminism, checkLiveness, checkNetisr, checkRefinement, checkUdpIntegrity } from '../../src/check/index';
+import {
+  RUN_CHECKERS,
+  checkDeterminism,
+  checkLiveness,
+  checkNetisr,
+  checkRefinement,
+  checkUdpIntegrity,
+} from '../../src/check/index';
 import { LwktMsg, MsgPort } from '../../src/impl/kern/msgport';
 import type { Thread } from '../../src/impl/kern/thread';
 import { cpuId } from '../../src/core/ids';
@@ -41,20 +48,40 @@ afterEach(() => {
 });
 
 /** The echo scenario with impl hosts on both ends, the receiver on 4 CPUs. */
-const implEcho = (): Scenario => ({ ...echoScenario(), hosts: [{ stack: 'impl', ncpus: 3 }, { stack: 'impl', ncpus: 4 }] });
+const implEcho = (): Scenario => ({
+  ...echoScenario(),
+  hosts: [
+    { stack: 'impl', ncpus: 3 },
+    { stack: 'impl', ncpus: 4 },
+  ],
+});
 
 /** Host 0 fires three datagrams at host 1 from one socket; random interleavings per seed. */
 const burst = (seed: number): Scenario => ({
   ...implEcho(),
   apps: [
-    { host: 1, cpu: 0, startUs: 0, steps: [
-      { op: 'socket', proto: 'udp', name: 'r' }, { op: 'bind', sock: 'r', port: 7 },
-      ...[0, 1, 2].map(() => ({ op: 'recv', sock: 'r', maxBytes: 2048 }) as const),
-    ] },
-    { host: 0, cpu: 1, startUs: 50, steps: [
-      { op: 'socket', proto: 'udp', name: 's' }, { op: 'bind', sock: 's', port: 5000 },
-      ...[10, 11, 12].map((bytes) => ({ op: 'send', sock: 's', bytes, to: { host: 1, port: 7 } }) as const),
-    ] },
+    {
+      host: 1,
+      cpu: 0,
+      startUs: 0,
+      steps: [
+        { op: 'socket', proto: 'udp', name: 'r' },
+        { op: 'bind', sock: 'r', port: 7 },
+        ...[0, 1, 2].map(() => ({ op: 'recv', sock: 'r', maxBytes: 2048 }) as const),
+      ],
+    },
+    {
+      host: 0,
+      cpu: 1,
+      startUs: 50,
+      steps: [
+        { op: 'socket', proto: 'udp', name: 's' },
+        { op: 'bind', sock: 's', port: 5000 },
+        ...[10, 11, 12].map(
+          (bytes) => ({ op: 'send', sock: 's', bytes, to: { host: 1, port: 7 } }) as const,
+        ),
+      ],
+    },
   ],
   schedule: { choices: [], then: { kind: 'random', seed } },
 });
@@ -72,7 +99,10 @@ describe('checkers on simulator runs', () => {
   });
 
   it('pass random UDP scenarios on correct stacks (no false alarms)', () => {
-    const scenarios = fc.sample(udpScenarioArb({ stacks: 'mixed' }), { numRuns: 25, seed: 20240611 });
+    const scenarios = fc.sample(udpScenarioArb({ stacks: 'mixed' }), {
+      numRuns: 25,
+      seed: 20240611,
+    });
     for (const s of scenarios) {
       const run = runScenarioChecked(s, true);
       for (const [name, check] of Object.entries(RUN_CHECKERS)) {
@@ -83,23 +113,31 @@ describe('checkers on simulator runs', () => {
     }
   });
 
-  it('report a crash (a NIC hashing to the wrong netisr trips udp_input\'s assertion) and read the cut trace calmly', () => {
-    vi.mocked(rss.packetCpu).mockImplementation((p, n) => cpuId((original.packetCpu(p, n) + 1) % n));
+  it('report a crash (a NIC hashing to the wrong netisr trips an assertion) calmly', () => {
+    vi.mocked(rss.packetCpu).mockImplementation((p, n) =>
+      cpuId((original.packetCpu(p, n) + 1) % n),
+    );
     const run = runScenarioChecked(implEcho(), true);
     const v = checkLiveness(run);
     expect(v.ok || v.kind).toBe('crash');
     expect(v.ok || v.message).toMatch(/udpInput: datagram on cpu/);
     // The trace stops mid-transaction: the other checkers judge what is there and no more.
-    for (const [name, check] of Object.entries(RUN_CHECKERS)) if (name !== 'liveness') expectPass(check(run));
+    for (const [name, check] of Object.entries(RUN_CHECKERS))
+      if (name !== 'liveness') expectPass(check(run));
   });
 
-  it("catch a netisr port that is LIFO instead of FIFO per sender (UP-16)", () => {
+  it('catch a netisr port that is LIFO instead of FIFO per sender (UP-16)', () => {
     for (let seed = 1; seed <= 12; seed++) expectAllPass(runScenarioChecked(burst(seed), true));
     const put = MsgPort.prototype.put;
-    vi.spyOn(MsgPort.prototype, 'put').mockImplementation(function (this: MsgPort, msg: LwktMsg, sender: Thread) {
+    vi.spyOn(MsgPort.prototype, 'put').mockImplementation(function (
+      this: MsgPort,
+      msg: LwktMsg,
+      sender: Thread,
+    ) {
       put.call(this, msg, sender);
       const self = this as unknown as { queue: LwktMsg[]; head: number };
-      if (self.queue[self.queue.length - 1] === msg) self.queue.splice(self.head, 0, self.queue.pop()!);
+      if (self.queue[self.queue.length - 1] === msg)
+        self.queue.splice(self.head, 0, self.queue.pop()!);
     });
     const kinds = new Set<string>();
     for (let seed = 1; seed <= 12; seed++) {

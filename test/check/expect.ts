@@ -13,5 +13,6 @@ export function expectFailure(v: Verdict, kind: string): Failure {
 
 /** The verdict passed (with the failure in the message if not). */
 export function expectPass(v: Verdict): void {
-  if (!v.ok) throw new Error(`expected a pass: [${v.kind}] ${v.message}\n${(v.details ?? []).join('\n')}`);
+  if (!v.ok)
+    throw new Error(`expected a pass: [${v.kind}] ${v.message}\n${(v.details ?? []).join('\n')}`);
 }

@@ -36,19 +36,32 @@ export function udpExchange(opts: { ncpus?: number } = {}): UdpExchange {
   b.at(200);
   const inbound = impl.receive(1, udpFrame(ep(1, 5000), ep(0, 7), seqBytes(10)));
   b.at(300);
-  const send = impl.call({ op: 'send', fd: fd(3), data: seqBytes(20, 100), to: ep(1, 9), nonblocking: false });
+  const send = impl.call({
+    op: 'send',
+    fd: fd(3),
+    data: seqBytes(20, 100),
+    to: ep(1, 9),
+    nonblocking: false,
+  });
   const close = impl.call({ op: 'close', fd: fd(3) });
   return { run: b.run(), b, socket, bind, recv, send, close, inbound };
 }
 
-export const isCommitOf = (call: AppCall) => (e: TraceEvent): boolean =>
-  e.kind === 'commit' && e.input.kind === 'call' && e.input.call === call.id;
+export const isCommitOf =
+  (call: AppCall) =>
+  (e: TraceEvent): boolean =>
+    e.kind === 'commit' && e.input.kind === 'call' && e.input.call === call.id;
 
-export const isCompletionOf = (call: AppCall) => (e: TraceEvent): boolean =>
-  e.kind === 'call-completed' && e.call === call.id;
+export const isCompletionOf =
+  (call: AppCall) =>
+  (e: TraceEvent): boolean =>
+    e.kind === 'call-completed' && e.call === call.id;
 
 /** The frame-sent event of the first frame a call's commit transmitted. */
-export function frameOf(run: RunRecord, call: AppCall): Extract<TraceEvent, { kind: 'frame-sent' }> {
+export function frameOf(
+  run: RunRecord,
+  call: AppCall,
+): Extract<TraceEvent, { kind: 'frame-sent' }> {
   const c = run.trace.find(isCommitOf(call));
   if (c === undefined || c.kind !== 'commit' || c.frames.length === 0) throw new Error('no frame');
   const f = run.trace.find((e) => e.kind === 'frame-sent' && e.frame === c.frames[0]);
@@ -60,7 +73,7 @@ export interface UdpFlow {
   readonly b: TraceBuilder;
   readonly sender: PerfectImpl;
   readonly receiver: PerfectImpl;
-  /** The two sends (payloads A = seqBytes(10), B = seqBytes(12, 50)) and the recvs that got them. */
+  /** The two sends (A = seqBytes(10), B = seqBytes(12, 50)) and the recvs that got them. */
   readonly sends: readonly [AppCall, AppCall];
   readonly recvs: readonly [AppCall, AppCall];
 }
@@ -69,8 +82,13 @@ export interface UdpFlow {
  * Host 0 sends two datagrams from an unconnected socket to host 1 port 7; host 1 receives each
  * with a blocking recv. Both hosts behave as the model; every frame is delivered once.
  */
-export function udpFlow(opts: { recvspace?: number; maxBytes?: number; batch?: boolean } = {}): UdpFlow {
-  const b = new TraceBuilder([{ ncpus: 2 }, { ncpus: 2, udp: { recvspace: opts.recvspace ?? 42080 } }]);
+export function udpFlow(
+  opts: { recvspace?: number; maxBytes?: number; batch?: boolean } = {},
+): UdpFlow {
+  const b = new TraceBuilder([
+    { ncpus: 2 },
+    { ncpus: 2, udp: { recvspace: opts.recvspace ?? 42080 } },
+  ]);
   const sender = new PerfectImpl(b, 0);
   const receiver = new PerfectImpl(b, 1);
   receiver.call({ op: 'socket', proto: 'udp' }, { app: 1 });
@@ -83,7 +101,10 @@ export function udpFlow(opts: { recvspace?: number; maxBytes?: number; batch?: b
     b.fate(frame, 'deliver', 100);
     b.at(b.now + 100);
     receiver.deliver(frame);
-    const recv = receiver.call({ op: 'recv', fd: fd(3), maxBytes: opts.maxBytes ?? 2048, nonblocking: false }, { app: 1 });
+    const recv = receiver.call(
+      { op: 'recv', fd: fd(3), maxBytes: opts.maxBytes ?? 2048, nonblocking: false },
+      { app: 1 },
+    );
     return [send, recv];
   };
   if (opts.batch === true) {
@@ -95,8 +116,17 @@ export function udpFlow(opts: { recvspace?: number; maxBytes?: number; batch?: b
     });
     b.at(b.now + 100);
     for (const { frame } of s) receiver.deliver(frame);
-    const r = s.map(() => receiver.call({ op: 'recv', fd: fd(3), maxBytes: 2048, nonblocking: true }, { app: 1 }));
-    return { run: b.run(), b, sender, receiver, sends: [s[0]!.send, s[1]!.send], recvs: [r[0]!, r[1]!] };
+    const r = s.map(() =>
+      receiver.call({ op: 'recv', fd: fd(3), maxBytes: 2048, nonblocking: true }, { app: 1 }),
+    );
+    return {
+      run: b.run(),
+      b,
+      sender,
+      receiver,
+      sends: [s[0]!.send, s[1]!.send],
+      recvs: [r[0]!, r[1]!],
+    };
   }
   const [s1, r1] = transfer(seqBytes(10));
   const [s2, r2] = transfer(seqBytes(12, 50));

@@ -10,12 +10,23 @@ import { hostAddr } from '../../src/core/addr';
 import { callId, cpuId, threadId } from '../../src/core/ids';
 import { udpFlowCpu } from '../../src/core/toeplitz';
 import type { TraceEvent } from '../../src/core/trace';
-import { PerfectImpl, TraceBuilder, changeEvents, dropEvents, ep, insertAfter, seqBytes, udpFrame } from './builders';
+import {
+  PerfectImpl,
+  TraceBuilder,
+  changeEvents,
+  dropEvents,
+  ep,
+  insertAfter,
+  seqBytes,
+  udpFrame,
+} from './builders';
 import { expectFailure, expectPass } from './expect';
 import { isCommitOf, isCompletionOf, udpExchange } from './fixtures';
 
-const inboundCommit = (delivery: number) => (e: TraceEvent): boolean =>
-  e.kind === 'commit' && e.input.kind === 'frame' && e.input.delivery === delivery;
+const inboundCommit =
+  (delivery: number) =>
+  (e: TraceEvent): boolean =>
+    e.kind === 'commit' && e.input.kind === 'frame' && e.input.delivery === delivery;
 
 describe('netisr conformance', () => {
   it('accepts inputs linearized once each, where the netisr model says, in port order', () => {
@@ -30,37 +41,59 @@ describe('netisr conformance', () => {
     const wrong = 1 - flow;
     impl.receive(1, udpFrame(ep(1, 5000), ep(0, 7), seqBytes(8)), { cpu: wrong });
     const f = expectFailure(checkNetisr(b.run()), 'wrong-cpu');
-    expect(f.message).toBe(`host 0: frame delivery 0 linearized on CPU ${wrong}; the netisr model says CPU ${flow}`);
+    expect(f.message).toBe(
+      `host 0: frame delivery 0 linearized on CPU ${wrong}; the netisr model says CPU ${flow}`,
+    );
     expect(f.details![0]).toBe('10.0.0.2.5000 > 10.0.0.1.7: UDP, length 8');
   });
 
   it('reports a user-side call (recv, UP-15) linearized by a protocol thread', () => {
     const x = udpExchange();
-    const run = changeEvents(x.run, isCommitOf(x.recv), (e) => ({
-      ...e, input: { kind: 'call', call: x.recv.id, phase: 'proto' }, thread: threadId(0),
-    }) as TraceEvent);
+    const run = changeEvents(
+      x.run,
+      isCommitOf(x.recv),
+      (e) =>
+        ({
+          ...e,
+          input: { kind: 'call', call: x.recv.id, phase: 'proto' },
+          thread: threadId(0),
+        }) as TraceEvent,
+    );
     const f = expectFailure(checkNetisr(run), 'wrong-thread');
-    expect(f.message).toContain("linearized by a protocol thread; the model says the caller's user side");
+    expect(f.message).toContain(
+      "linearized by a protocol thread; the model says the caller's user side",
+    );
   });
 
   it('reports a user-side call linearized on another CPU than the caller', () => {
     const x = udpExchange();
-    const run = changeEvents(x.run, isCommitOf(x.recv), (e) => ({ ...e, cpu: cpuId(1) }) as TraceEvent);
-    expect(expectFailure(checkNetisr(run), 'wrong-cpu').message).toContain('the caller runs on CPU 0');
+    const run = changeEvents(
+      x.run,
+      isCommitOf(x.recv),
+      (e) => ({ ...e, cpu: cpuId(1) }) as TraceEvent,
+    );
+    expect(expectFailure(checkNetisr(run), 'wrong-cpu').message).toContain(
+      'the caller runs on CPU 0',
+    );
   });
 
   it('reports a delivered frame that was never linearized (a message dropped from a port)', () => {
     const x = udpExchange();
     const run = dropEvents(x.run, inboundCommit(x.inbound));
     const f = expectFailure(checkNetisr(run), 'input-lost');
-    expect(f.message).toBe('host 0: frame delivery 0 (frame 0) was never linearized in a quiescent run');
+    expect(f.message).toBe(
+      'host 0: frame delivery 0 (frame 0) was never linearized in a quiescent run',
+    );
     expect(f.details!.join('\n')).toMatch(/message \d+ queued on port \d by thread 99/);
     expect(f.details!.join('\n')).toContain('[message-lost]');
   });
 
   it('does not call an unhandled input lost when the run was cut short', () => {
     const x = udpExchange();
-    const run = { ...dropEvents(x.run, inboundCommit(x.inbound)), outcome: { kind: 'time-bound' as const, pending: [] } };
+    const run = {
+      ...dropEvents(x.run, inboundCommit(x.inbound)),
+      outcome: { kind: 'time-bound' as const, pending: [] },
+    };
     expectPass(checkNetisr(run));
   });
 
@@ -68,8 +101,13 @@ describe('netisr conformance', () => {
     const x = udpExchange();
     const run = dropEvents(x.run, isCommitOf(x.close));
     const f = expectFailure(checkNetisr(run), 'message-lost');
-    expect(f.message).toMatch(/\(call \d+ \(proto side\)\) queued on port \d by thread 100 was never handled/);
-    expect(f.details!.join('\n')).toContain(`[input-lost] @${x.run.trace.find(isCompletionOf(x.close))!.seq} host 0: call ${x.close.id} completed but never linearized`);
+    expect(f.message).toMatch(
+      /\(call \d+ \(proto side\)\) queued on port \d by thread 100 was never handled/,
+    );
+    expect(f.details!.join('\n')).toContain(
+      `[input-lost] @${x.run.trace.find(isCompletionOf(x.close))!.seq} host 0: call ` +
+        `${x.close.id} completed but never linearized`,
+    );
   });
 
   it('reports an input linearized twice', () => {
@@ -91,7 +129,9 @@ describe('netisr conformance', () => {
     const commits = run.trace.filter((e) => e.kind === 'commit');
     const rest = run.trace.filter((e) => e.kind !== 'msg-sent' && e.kind !== 'commit');
     const trace = [...rest, sends[0]!, sends[1]!, commits[1]!, commits[0]!];
-    expect(expectFailure(checkNetisr({ ...run, trace }), 'port-fifo').message).toMatch(/before message/);
+    expect(expectFailure(checkNetisr({ ...run, trace }), 'port-fifo').message).toMatch(
+      /before message/,
+    );
   });
 
   it('reports a message chased around the ports more than ncpus times (D.1)', () => {
@@ -130,7 +170,12 @@ describe('netisr conformance', () => {
 
   it('reports a commit that names a call never issued on its host', () => {
     const b = new TraceBuilder([{ ncpus: 2 }]);
-    b.commit(0, { cpu: 0, thread: 100, input: { kind: 'call', call: callId(42), phase: 'user' }, linearizes: true });
+    b.commit(0, {
+      cpu: 0,
+      thread: 100,
+      input: { kind: 'call', call: callId(42), phase: 'user' },
+      linearizes: true,
+    });
     expectFailure(checkNetisr(b.run()), 'unknown-input');
   });
 });

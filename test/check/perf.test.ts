@@ -14,12 +14,17 @@ const N = 4500;
 const bulk = (): Scenario => ({
   version: 1,
   seed: 3,
-  hosts: [{ stack: 'impl', ncpus: 4 }, { stack: 'impl', ncpus: 4 }],
+  hosts: [
+    { stack: 'impl', ncpus: 4 },
+    { stack: 'impl', ncpus: 4 },
+  ],
   links: [{ a: 0, b: 1, delayUs: 50, jitterUs: 20, capacity: 0 }],
   faults: { frames: [], partitions: [] },
   apps: [
     {
-      host: 1, cpu: 2, startUs: 0,
+      host: 1,
+      cpu: 2,
+      startUs: 0,
       steps: [
         { op: 'socket', proto: 'udp', name: 'r' },
         { op: 'bind', sock: 'r', port: 7 },
@@ -27,10 +32,17 @@ const bulk = (): Scenario => ({
       ],
     },
     {
-      host: 0, cpu: 1, startUs: 100,
+      host: 0,
+      cpu: 1,
+      startUs: 100,
       steps: [
         { op: 'socket', proto: 'udp', name: 's' },
-        ...Array.from({ length: N }, (_, i): ScriptStep => ({ op: 'send', sock: 's', bytes: 64 + (i % 500), to: { host: 1, port: 7 } })),
+        ...Array.from({ length: N }, (_, i): ScriptStep => ({
+          op: 'send',
+          sock: 's',
+          bytes: 64 + (i % 500),
+          to: { host: 1, port: 7 },
+        })),
       ],
     },
   ],

@@ -23,7 +23,11 @@ describe('refinement', () => {
     const x = udpExchange();
     const sent = frameOf(x.run, x.send);
     const wrong = udpFrame(ep(0, 7), ep(1, 10), seqBytes(20, 100)); // dst port 10, not 9
-    const run = changeEvents(x.run, (e) => e === sent, (e) => ({ ...e, bytes: wrong }) as TraceEvent);
+    const run = changeEvents(
+      x.run,
+      (e) => e === sent,
+      (e) => ({ ...e, bytes: wrong }) as TraceEvent,
+    );
     const f = expectFailure(checkRefinement(run), 'frame-differs');
     expect(f.message).toContain('udp.dstPort: 10 ≠ 9');
     expect(f.atSeq).toBe(sent.seq);
@@ -37,8 +41,14 @@ describe('refinement', () => {
     const payload = seqBytes(20, 100);
     payload[5] ^= 0xff;
     const wrong = udpFrame(ep(0, 7), ep(1, 9), payload);
-    const run = changeEvents(x.run, (e) => e === sent, (e) => ({ ...e, bytes: wrong }) as TraceEvent);
-    expect(expectFailure(checkRefinement(run), 'frame-differs').message).toContain('udp.payload byte 5');
+    const run = changeEvents(
+      x.run,
+      (e) => e === sent,
+      (e) => ({ ...e, bytes: wrong }) as TraceEvent,
+    );
+    expect(expectFailure(checkRefinement(run), 'frame-differs').message).toContain(
+      'udp.payload byte 5',
+    );
   });
 
   it('reports a frame the impl transmitted twice for one send', () => {
@@ -48,9 +58,15 @@ describe('refinement', () => {
     const run = insertAfter(x.run, sent.seq, [
       { kind: 'frame-sent', host: hostId(0), frame: dup, bytes: sent.bytes },
       {
-        kind: 'commit', host: hostId(0), cpu: cpuId(0), thread: threadId(100), txn: 900,
-        input: { kind: 'call', call: x.send.id, phase: 'user' }, linearizes: false,
-        frames: [dup], completions: [],
+        kind: 'commit',
+        host: hostId(0),
+        cpu: cpuId(0),
+        thread: threadId(100),
+        txn: 900,
+        input: { kind: 'call', call: x.send.id, phase: 'user' },
+        linearizes: false,
+        frames: [dup],
+        completions: [],
       },
     ]);
     const f = expectFailure(checkRefinement(run), 'extra-frame');
@@ -67,9 +83,15 @@ describe('refinement', () => {
 
   it('reports a call result that differs from the model', () => {
     const x = udpExchange();
-    const run = changeEvents(x.run, isCompletionOf(x.bind), (e) => ({ ...e, result: err('EADDRINUSE') }) as TraceEvent);
+    const run = changeEvents(
+      x.run,
+      isCompletionOf(x.bind),
+      (e) => ({ ...e, result: err('EADDRINUSE') }) as TraceEvent,
+    );
     const f = expectFailure(checkRefinement(run), 'result-differs');
-    expect(f.message).toBe(`host 0: call ${x.bind.id} result differs from the model's: EADDRINUSE ≠ ok`);
+    expect(f.message).toBe(
+      `host 0: call ${x.bind.id} result differs from the model's: EADDRINUSE ≠ ok`,
+    );
     expect(f.details).toContain(`call: call ${x.bind.id} (app 0, CPU 0): bind(fd 3, port 7)`);
   });
 
@@ -77,16 +99,31 @@ describe('refinement', () => {
     const x = udpExchange();
     const bad = seqBytes(10);
     bad[9] = 0;
-    const run = changeEvents(x.run, isCompletionOf(x.recv), (e) => ({
-      ...e, result: ok({ kind: 'data', data: bad, from: ep(1, 5000) }),
-    }) as TraceEvent);
+    const run = changeEvents(
+      x.run,
+      isCompletionOf(x.recv),
+      (e) =>
+        ({
+          ...e,
+          result: ok({ kind: 'data', data: bad, from: ep(1, 5000) }),
+        }) as TraceEvent,
+    );
     expect(expectFailure(checkRefinement(run), 'result-differs').message).toContain('data byte 9');
   });
 
   it('reports a call the impl completed that the model never saw linearize', () => {
     const x = udpExchange();
     const run = insertAfter(x.run, x.run.trace.length - 1, [
-      { kind: 'call-issued', host: hostId(0), call: { id: callId(50), app: 0, cpu: cpuId(0), req: { op: 'recv', fd: fd(3), maxBytes: 10, nonblocking: true } } },
+      {
+        kind: 'call-issued',
+        host: hostId(0),
+        call: {
+          id: callId(50),
+          app: 0,
+          cpu: cpuId(0),
+          req: { op: 'recv', fd: fd(3), maxBytes: 10, nonblocking: true },
+        },
+      },
       { kind: 'call-completed', host: hostId(0), call: callId(50), result: err('EBADF') },
     ]);
     const f = expectFailure(checkRefinement(run), 'impl-completed-model-pending');
@@ -104,42 +141,79 @@ describe('refinement', () => {
     const last = x.run.trace.length - 1;
     const frame = udpFrame(ep(0, 7), ep(1, 9), seqBytes(4));
     const run = insertAfter(x.run, last, [
-      { kind: 'call-issued', host: hostId(0), call: { id: callId(60), app: 0, cpu: cpuId(0), req: { op: 'send', fd: fd(3), data: seqBytes(4), nonblocking: false } } },
+      {
+        kind: 'call-issued',
+        host: hostId(0),
+        call: {
+          id: callId(60),
+          app: 0,
+          cpu: cpuId(0),
+          req: { op: 'send', fd: fd(3), data: seqBytes(4), nonblocking: false },
+        },
+      },
       { kind: 'frame-sent', host: hostId(0), frame: frameId(901), bytes: frame },
       {
-        kind: 'commit', host: hostId(0), cpu: cpuId(0), thread: threadId(100), txn: 901,
-        input: { kind: 'call', call: callId(60), phase: 'user' }, linearizes: false,
-        frames: [frameId(901)], completions: [],
+        kind: 'commit',
+        host: hostId(0),
+        cpu: cpuId(0),
+        thread: threadId(100),
+        txn: 901,
+        input: { kind: 'call', call: callId(60), phase: 'user' },
+        linearizes: false,
+        frames: [frameId(901)],
+        completions: [],
       },
     ]);
     // Cut short by the step bound, so the call still pending is not itself a finding.
     const cut = { ...run, outcome: { kind: 'step-bound' as const, pending: [] } };
-    expect(expectFailure(checkRefinement(cut), 'frames-without-input').message).toContain('never linearized');
+    expect(expectFailure(checkRefinement(cut), 'frames-without-input').message).toContain(
+      'never linearized',
+    );
     // Run to its end, the same call blocked for good is one the model would answer at once.
-    expect(expectFailure(checkRefinement(run), 'impl-stuck').message)
-      .toBe('host 0: call 60 is still blocked at the end of the run, but the model, given it last, completes it at once: EBADF');
+    expect(expectFailure(checkRefinement(run), 'impl-stuck').message).toBe(
+      'host 0: call 60 is still blocked at the end of the run, but the model, given it last, ' +
+        'completes it at once: EBADF',
+    );
   });
 
   it('reports a frame the impl transmitted outside any commit', () => {
     const x = udpExchange();
     const run = insertAfter(x.run, 0, [
-      { kind: 'frame-sent', host: hostId(0), frame: frameId(902), bytes: udpFrame(ep(0, 1), ep(1, 2), seqBytes(1)) },
+      {
+        kind: 'frame-sent',
+        host: hostId(0),
+        frame: frameId(902),
+        bytes: udpFrame(ep(0, 1), ep(1, 2), seqBytes(1)),
+      },
     ]);
     expectFailure(checkRefinement(run), 'unattributed-frame');
   });
 
   it('reports a linearizing commit that names no input', () => {
     const x = udpExchange();
-    const run = changeEvents(x.run, isCommitOf(x.close), (e) => ({
-      ...e, input: { kind: 'internal', what: 'oops' },
-    }) as TraceEvent);
+    const run = changeEvents(
+      x.run,
+      isCommitOf(x.close),
+      (e) =>
+        ({
+          ...e,
+          input: { kind: 'internal', what: 'oops' },
+        }) as TraceEvent,
+    );
     expectFailure(checkRefinement(run), 'internal-linearizes');
   });
 
   it('judges only impl hosts: a model host with the same trace is not replayed', () => {
     const x = udpExchange();
-    const run = changeEvents(x.run, isCompletionOf(x.bind), (e) => ({ ...e, result: err('EADDRINUSE') }) as TraceEvent);
-    const asModel = { ...run, hosts: run.hosts.map((h) => ({ ...h, config: { ...h.config, stack: 'model' as const } })) };
+    const run = changeEvents(
+      x.run,
+      isCompletionOf(x.bind),
+      (e) => ({ ...e, result: err('EADDRINUSE') }) as TraceEvent,
+    );
+    const asModel = {
+      ...run,
+      hosts: run.hosts.map((h) => ({ ...h, config: { ...h.config, stack: 'model' as const } })),
+    };
     expectPass(checkRefinement(asModel));
   });
 
@@ -149,7 +223,9 @@ describe('refinement', () => {
     const x = udpExchange();
     const socketCommit = x.run.trace.find(isCommitOf(x.socket))!;
     const bindCommit = x.run.trace.find(isCommitOf(x.bind))!;
-    const trace = x.run.trace.map((e) => (e === socketCommit ? bindCommit : e === bindCommit ? socketCommit : e));
+    const trace = x.run.trace.map((e) =>
+      e === socketCommit ? bindCommit : e === bindCommit ? socketCommit : e,
+    );
     const f = expectFailure(checkRefinement({ ...x.run, trace }), 'result-differs');
     expect(f.message).toContain('ok ≠ EBADF');
   });

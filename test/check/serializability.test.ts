@@ -5,7 +5,11 @@
  * graph, (d) no token on the data path.
  */
 import { describe, expect, it } from 'vitest';
-import { DATA_PATH_DEFAULT, checkSerializability, tokenAcquisitions } from '../../src/check/serializability';
+import {
+  DATA_PATH_DEFAULT,
+  checkSerializability,
+  tokenAcquisitions,
+} from '../../src/check/serializability';
 import { cpuId } from '../../src/core/ids';
 import { TraceBuilder } from './builders';
 import { expectFailure, expectPass } from './expect';
@@ -42,7 +46,9 @@ describe('serializability', () => {
     const b = declared();
     b.access(0, { cpu: 1, thread: 1, txn: 1, object: 'pcb:0', mode: 'r' });
     const f = expectFailure(checkSerializability(b.run()), 'owned-off-cpu');
-    expect(f.message).toBe('host 0: read of pcb:0 by thread 1 on CPU 1 in txn 1, but it is owned by CPU 0');
+    expect(f.message).toBe(
+      'host 0: read of pcb:0 by thread 1 on CPU 1 in txn 1, but it is owned by CPU 0',
+    );
     expect(f.details).toContain('object pcb:0: owned by CPU 0 at this point');
   });
 
@@ -84,7 +90,10 @@ describe('serializability', () => {
     b.access(0, { cpu: 1, thread: 1, txn: 2, object: 'y', mode: 'w', tokens: t });
     b.access(0, { cpu: 0, thread: 0, txn: 1, object: 'y', mode: 'r', tokens: t });
     const f = expectFailure(checkSerializability(b.run()), 'conflict-cycle');
-    expect(f.message).toBe('host 0: transactions 1 → 2 → 1 form a conflict cycle over x, y: the run is not conflict serializable');
+    expect(f.message).toBe(
+      'host 0: transactions 1 → 2 → 1 form a conflict cycle over x, y: the run is not conflict ' +
+        'serializable',
+    );
     expect(f.atSeq).toBe(5);
     expect(f.details).toContain('  txn 1 w x @2 → txn 2 r x @3');
     expect(f.details).toContain('  txn 2 w y @4 → txn 1 r y @5');
@@ -129,22 +138,31 @@ describe('serializability', () => {
     b.token(0, { cpu: 0, thread: 0, token: 'udp.pcbinfo', op: 'acquire', path: 'udp.input' });
     b.token(0, { cpu: 0, thread: 0, token: 'udp.pcbinfo', op: 'release', path: 'udp.input' });
     expectPass(checkSerializability(b.run()));
-    const f = expectFailure(checkSerializability(b.run(), { dataPath: ['udp.input'] }), 'data-path-token');
-    expect(f.message).toBe('host 0: token udp.pcbinfo acquired on the data path (udp.input) by thread 0 on CPU 0');
+    const f = expectFailure(
+      checkSerializability(b.run(), { dataPath: ['udp.input'] }),
+      'data-path-token',
+    );
+    expect(f.message).toBe(
+      'host 0: token udp.pcbinfo acquired on the data path (udp.input) by thread 0 on CPU 0',
+    );
     b.token(0, { cpu: 1, thread: 1, token: 'tcb', op: 'acquire', path: 'tcp.input' });
     expectFailure(checkSerializability(b.run()), 'data-path-token');
   });
 
   it('(d) summarizes token acquisitions per path', () => {
     const b = new TraceBuilder([{ ncpus: 2 }]);
-    const take = (path: string): void => b.token(0, { cpu: 0, thread: 0, token: 'k', op: 'acquire', path });
+    const take = (path: string): void =>
+      b.token(0, { cpu: 0, thread: 0, token: 'k', op: 'acquire', path });
     take('so.recv');
     take('tcp.output');
     take('so.recv');
     b.token(0, { cpu: 0, thread: 0, token: 'k', op: 'release', path: 'so.recv' });
     const s = tokenAcquisitions(b.run());
     expect(s.total).toBe(3);
-    expect([...s.byPath]).toEqual([['so.recv', 2], ['tcp.output', 1]]);
+    expect([...s.byPath]).toEqual([
+      ['so.recv', 2],
+      ['tcp.output', 1],
+    ]);
     expect(s.onDataPath).toBe(1);
     expect(s.firstOnDataPath?.seq).toBe(1);
     expect(DATA_PATH_DEFAULT).toEqual(['tcp.input', 'tcp.output', 'tcp.timer', 'tcp.ack']);

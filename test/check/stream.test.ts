@@ -42,15 +42,27 @@ class Script {
   }
 
   accept(host: number, listener: number, f: number, remote: Endpoint): void {
-    this.do(host, { op: 'accept', fd: fd(listener), nonblocking: false }, ok({ kind: 'accepted', fd: fd(f), remote }));
+    this.do(
+      host,
+      { op: 'accept', fd: fd(listener), nonblocking: false },
+      ok({ kind: 'accepted', fd: fd(f), remote }),
+    );
   }
 
   send(host: number, f: number, data: Uint8Array): void {
-    this.do(host, { op: 'send', fd: fd(f), data, nonblocking: false }, ok({ kind: 'sent', bytes: data.length }));
+    this.do(
+      host,
+      { op: 'send', fd: fd(f), data, nonblocking: false },
+      ok({ kind: 'sent', bytes: data.length }),
+    );
   }
 
   recv(host: number, f: number, data: Uint8Array): void {
-    this.do(host, { op: 'recv', fd: fd(f), maxBytes: 1000, nonblocking: false }, ok({ kind: 'data', data }));
+    this.do(
+      host,
+      { op: 'recv', fd: fd(f), maxBytes: 1000, nonblocking: false },
+      ok({ kind: 'data', data }),
+    );
   }
 
   op(host: number, op: 'shutdown' | 'close' | 'abort', f: Fd | number): void {
@@ -59,10 +71,12 @@ class Script {
 }
 
 /** Host 0 connects to host 1 port 80 and sends A; host 1 answers B; both shut down cleanly. */
-function exchange(serverReads: (s: Script) => void = (s) => {
-  s.recv(1, 4, A.subarray(0, 60));
-  s.recv(1, 4, A.subarray(60));
-}): Script {
+function exchange(
+  serverReads: (s: Script) => void = (s) => {
+    s.recv(1, 4, A.subarray(0, 60));
+    s.recv(1, 4, A.subarray(60));
+  },
+): Script {
   const s = new Script();
   s.listen(1, 3, 80);
   s.connect(0, 3, ep(1, 80));
@@ -91,7 +105,12 @@ describe('TCP stream integrity', () => {
       x.recv(1, 4, bad);
     });
     const f = expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-corrupted');
-    expect(f.message).toMatch(/^10\.0\.0\.1:49152 \(host 0 fd 3\) → 10\.0\.0\.2:80 \(host 1 fd 4\): stream byte 65, received by call \d+, differs from what was sent$/);
+    expect(f.message).toMatch(
+      new RegExp(
+        String.raw`^10\.0\.0\.1:49152 \(host 0 fd 3\) → 10\.0\.0\.2:80 \(host 1 fd 4\): ` +
+          String.raw`stream byte 65, received by call \d+, differs from what was sent$`,
+      ),
+    );
   });
 
   it('reports bytes delivered twice (a retransmission handed up again)', () => {
@@ -99,7 +118,9 @@ describe('TCP stream integrity', () => {
       x.recv(1, 4, A.subarray(0, 60));
       x.recv(1, 4, A.subarray(40));
     });
-    expect(expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-duplicated').message).toContain('repeats stream byte 40');
+    expect(expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-duplicated').message).toContain(
+      'repeats stream byte 40',
+    );
   });
 
   it('reports a hole: bytes skipped', () => {
@@ -107,7 +128,9 @@ describe('TCP stream integrity', () => {
       x.recv(1, 4, A.subarray(0, 60));
       x.recv(1, 4, A.subarray(80));
     });
-    expect(expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-gap').message).toContain('skips ahead to stream byte 80');
+    expect(expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-gap').message).toContain(
+      'skips ahead to stream byte 80',
+    );
   });
 
   it('reports more bytes received than sent', () => {
@@ -120,7 +143,9 @@ describe('TCP stream integrity', () => {
 
   it('reports an end of stream before every byte arrived, unless the connection broke', () => {
     const s = exchange((x) => x.recv(1, 4, A.subarray(0, 60)));
-    expect(expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-premature-eof').message).toContain('end of stream after 60 of 100 bytes sent');
+    expect(expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-premature-eof').message).toContain(
+      'end of stream after 60 of 100 bytes sent',
+    );
     const reset = exchange((x) => {
       x.recv(1, 4, A.subarray(0, 60));
       x.do(1, { op: 'recv', fd: fd(4), maxBytes: 10, nonblocking: false }, err('ECONNRESET'));
@@ -157,7 +182,9 @@ describe('TCP stream integrity', () => {
     s.recv(1, 4, A.subarray(0, 60));
     s.b.call(1, { op: 'recv', fd: fd(4), maxBytes: 1000, nonblocking: false }, { app: 1 });
     expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-lost');
-    expectPass(checkStreamIntegrity(s.b.run({ kind: 'time-bound', pending: ['app 1 blocked in recv'] })));
+    expectPass(
+      checkStreamIntegrity(s.b.run({ kind: 'time-bound', pending: ['app 1 blocked in recv'] })),
+    );
   });
 
   it('pairs two clients of one server by their bytes when the calls cannot tell them apart', () => {
@@ -182,6 +209,8 @@ describe('TCP stream integrity', () => {
     s.listen(1, 3, 80);
     s.accept(1, 3, 4, ep(0, 49152));
     const f = expectFailure(checkStreamIntegrity(s.b.run()), 'tcp-unpaired-accept');
-    expect(f.message).toBe('host 1: accept returned fd 4 from 10.0.0.1:49152, a connection no client opened');
+    expect(f.message).toBe(
+      'host 1: accept returned fd 4 from 10.0.0.1:49152, a connection no client opened',
+    );
   });
 });
