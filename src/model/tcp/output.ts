@@ -223,7 +223,7 @@ function sendSegment(env: Env, c: Conn, d0: Decision, idleCwv: { v: boolean }): 
   assert(len === 0 || (d0.off >= 0 && d0.off + len <= so.snd.length), 'tcp_output: data outside the send buffer');
   const payload = len > 0 ? so.snd.subarray(d0.off, d0.off + len) : EMPTY;
   emitPieces(env, c, { seq: seqOut, flags, window: recvwin >> tp.rcvScale, options, payload }, d0.useTso ? d0.segsz : 0);
-  advanceAfterSend(env, tp, len, flags);
+  advanceAfterSend(env, tp, len, flags, so.snd.length);
   if (recvwin > 0 && seqGt(seqAdd(tp.rcvNxt, recvwin), tp.rcvAdv)) tp.rcvAdv = seqAdd(tp.rcvNxt, recvwin);
   tp.lastAckSent = tp.rcvNxt;
   tp.flags.ackNow = false;
@@ -250,7 +250,7 @@ function emitPieces(env: Env, c: Conn, s: { seq: Tcb['sndNxt']; flags: number; w
 }
 
 /** Advance sndNxt/sndMax, start RTT timing, arm the retransmission timer (RTO-9 5.1). */
-function advanceAfterSend(env: Env, tp: Draft<Tcb>, len: number, flags: number): void {
+function advanceAfterSend(env: Env, tp: Draft<Tcb>, len: number, flags: number, queued: number): void {
   if (!tp.flags.force || !calloutActive(tp, 'persist')) {
     const startseq = tp.sndNxt;
     if ((flags & TH_SYN) !== 0) tp.sndNxt = seqAdd(tp.sndNxt, 1);
@@ -272,6 +272,11 @@ function advanceAfterSend(env: Env, tp: Draft<Tcb>, len: number, flags: number):
         tp.rxtshift = 0;
       }
       calloutReset(env, tp, 'rexmt', tp.rxtcur);
+    } else if (len === 0 && queued > 0 && !calloutActive(tp, 'rexmt') && !calloutActive(tp, 'persist')) {
+      // A.12 zero-window deadlock fix: a pure ACK went out while data waits behind a closed
+      // window and no timer would ever retry it; persist takes over (ZWP-1).
+      tp.rxtshift = 0;
+      setPersist(env, tp);
     }
   } else {
     // Persist probe (ZWP-2): sndMax moves past the probe, sndNxt stays.

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { TH_ACK, TH_PSH } from '../../../src/core/packet';
 import { seqAdd, seqDiff } from '../../../src/core/seq';
 import { established } from './fixtures';
+import type { WireRecord } from './relay';
 import { bytes } from './relay';
 
-const pureAcks = (segs: { seg: { payload: Uint8Array; flags: number } }[]) =>
+const pureAcks = (segs: readonly WireRecord[]): WireRecord[] =>
   segs.filter((w) => w.seg.payload.length === 0 && (w.seg.flags & TH_ACK) !== 0);
 
 describe('TCP model: data transfer and acknowledgement', () => {

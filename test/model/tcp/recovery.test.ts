@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seqAdd } from '../../../src/core/seq';
+import type { Fd } from '../../../src/core/ids';
 import type { Relay, WireRecord } from './relay';
 import { bytes } from './relay';
 import { established } from './fixtures';
@@ -23,7 +24,7 @@ function dataSends(r: Relay): { w: WireRecord; rexmit: boolean }[] {
 }
 
 /** Everything b's application reads. */
-function drain(r: Relay, fd: Parameters<Relay['call']>[1] extends { fd: infer F } ? F : never): number {
+function drain(r: Relay, fd: Fd): number {
   let got = 0;
   for (;;) {
     const rr = r.call('b', { op: 'recv', fd, maxBytes: 1 << 20, nonblocking: true });

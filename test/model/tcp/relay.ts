@@ -8,6 +8,7 @@
 import type { Endpoint, IpAddr } from '../../../src/core/addr';
 import { EPHEMERAL_FIRST, hostAddr, port } from '../../../src/core/addr';
 import { decodePacket, encodePacket } from '../../../src/core/codec';
+import { stableHash } from '../../../src/core/hash';
 import type { HostConfig, TcpConfig } from '../../../src/core/config';
 import { TCP_DEFAULTS, UDP_DEFAULTS } from '../../../src/core/config';
 import type { CallId, CpuId, Fd } from '../../../src/core/ids';
@@ -90,6 +91,25 @@ export class Relay {
     this.drop((_s, f, i) => f === from && indices.includes(i));
   }
 
+  /**
+   * Purity check (STYLE P7): when on, every step must leave the state it started from unchanged
+   * (same stable hash before and after) and return a deep-frozen state.
+   */
+  checkPurity = false;
+  steps = 0;
+
+  private run(e: Endpt, f: (s: TcpHostState, c: TcpCtx) => TcpStep): void {
+    const before = e.state;
+    const h = this.checkPurity ? stableHash(before) : '';
+    const r = f(before, e.ctx);
+    this.steps += 1;
+    if (this.checkPurity) {
+      if (stableHash(before) !== h) throw new Error('purity: a step changed the state it was given');
+      assertDeepFrozen(r.state, 'state');
+    }
+    this.apply(e, r);
+  }
+
   private apply(e: Endpt, r: TcpStep): void {
     e.state = r.state;
     e.ctx = r.ctx;
@@ -115,17 +135,19 @@ export class Relay {
 
   /** Issue a call on `side` now; returns its result, or undefined while it blocks. */
   call(side: Side, req: CallRequest, cpu = 0): CallResult | undefined {
-    const id = callId(this.nextCall++);
-    const e = this.host(side);
-    this.apply(e, tcpUserCall(e.state, e.ctx, { id, app: 0, cpu: cpuId(cpu), req }, this.now));
-    return this.results.get(id);
+    return this.results.get(this.callAsync(side, req, cpu));
   }
 
   /** Issue a call and remember its id, for calls that block. */
   callAsync(side: Side, req: CallRequest, cpu = 0): CallId {
     const id = callId(this.nextCall++);
     const e = this.host(side);
-    this.apply(e, tcpUserCall(e.state, e.ctx, { id, app: 0, cpu: cpuId(cpu), req }, this.now));
+    // The host's socket layer answers EBADF for a descriptor that is not open (UP-4).
+    if (req.op !== 'socket' && !e.state.sockets.some((s) => s.fd === req.fd)) {
+      this.results.set(id, { ok: false, error: 'EBADF' });
+      return id;
+    }
+    this.run(e, (st, c) => tcpUserCall(st, c, { id, app: 0, cpu: cpuId(cpu), req }, this.now));
     return id;
   }
 
@@ -163,7 +185,7 @@ export class Relay {
   private fireTimers(): void {
     for (const e of [this.a, this.b]) {
       for (let due = tcpPollAt(e.state); due !== null && due.at <= this.now; due = tcpPollAt(e.state)) {
-        this.apply(e, tcpTimerFires(e.state, e.ctx, due.conn, due.timer, this.now));
+        this.run(e, (st, c) => tcpTimerFires(st, c, due.conn, due.timer, this.now));
       }
     }
   }
@@ -176,7 +198,7 @@ export class Relay {
       const e = this.host(f.to);
       const decoded = decodePacket(f.bytes);
       if (!decoded.ok) throw new Error('relay: undecodable frame');
-      this.apply(e, tcpSegmentArrives(e.state, e.ctx, decoded.value, this.now));
+      this.run(e, (st, c) => tcpSegmentArrives(st, c, decoded.value, this.now));
       const seg = decoded.value.body.proto === 'tcp' ? decoded.value.body.tcp : null;
       const cpu: CpuId = seg === null ? cpuId(0)
         : tcpFlowCpu(decoded.value.ip.src, seg.srcPort, decoded.value.ip.dst, seg.dstPort, e.state.config.ncpus);
@@ -184,10 +206,10 @@ export class Relay {
         if (!pending.some(([pe, pc]) => pe === e && pc === cpu)) pending.push([e, cpu]);
         continue;
       }
-      this.apply(e, tcpRollup(e.state, e.ctx, cpu, this.now));
+      this.run(e, (st, c) => tcpRollup(st, c, cpu, this.now));
       this.fireTimers();
     }
-    for (const [e, cpu] of pending) this.apply(e, tcpRollup(e.state, e.ctx, cpu, this.now));
+    for (const [e, cpu] of pending) this.run(e, (st, c) => tcpRollup(st, c, cpu, this.now));
     if (pending.length > 0) this.fireTimers();
   }
 
@@ -207,8 +229,8 @@ export class Relay {
     };
     const decoded = decodePacket(encodePacket(p));
     if (!decoded.ok) throw new Error('inject: undecodable');
-    this.apply(e, tcpSegmentArrives(e.state, e.ctx, decoded.value, this.now));
-    this.apply(e, tcpRollup(e.state, e.ctx, cpuId(0), this.now));
+    this.run(e, (st, c) => tcpSegmentArrives(st, c, decoded.value, this.now));
+    this.run(e, (st, c) => tcpRollup(st, c, cpuId(0), this.now));
   }
 
   /** The TCB of `side`'s connection (the first one), for white-box assertions. */
@@ -241,6 +263,13 @@ export class Relay {
         `seq ${s.seq} ack ${s.ack} win ${s.window} len ${s.payload.length}${opt ? ` <${opt}>` : ''}${w.dropped ? ' DROPPED' : ''}`;
     }).join('\n');
   }
+}
+
+/** Every plain object and array reachable from `v` is frozen (typed arrays cannot be). */
+export function assertDeepFrozen(v: unknown, path: string): void {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return;
+  if (!Object.isFrozen(v)) throw new Error(`purity: ${path} is not frozen`);
+  for (const [k, x] of Object.entries(v)) assertDeepFrozen(x, `${path}.${k}`);
 }
 
 /** Deterministic payload bytes for tests. */
