@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { TH_ACK, TH_PSH } from '../../../src/core/packet';
 import { seqAdd, seqDiff } from '../../../src/core/seq';
-import { established } from './fixtures';
+import { EPHEMERAL_FIRST, hostAddr, port } from '../../../src/core/addr';
+import { tcpIsn } from '../../../src/core/isn';
+import { SERVER_PORT, established, listening } from './fixtures';
 import type { WireRecord } from './relay';
 import { bytes } from './relay';
 
@@ -144,5 +146,28 @@ describe('TCP model: data transfer and acknowledgement', () => {
       r.runUntil(r.now + 500_000);
     }
     expect(got).toBe(40_000);
+  });
+});
+
+describe('TCP model: sequence space', () => {
+  it('SEQ-1/SEQ-2: a transfer whose sequence numbers wrap past 2^32 is delivered intact', () => {
+    // Open the connection when a's ISS (TP-5: F + 2500 per tick) lies just below 2^32.
+    const tuple = { laddr: hostAddr(0), lport: port(EPHEMERAL_FIRST), faddr: hostAddr(1), fport: port(SERVER_PORT) };
+    const f = tcpIsn(11, tuple, 0, 100);
+    const ticksAtWrap = Math.ceil((2 ** 32 - 20_000 - f) / 2500);
+    const { r, listener } = listening();
+    r.runUntil(ticksAtWrap * 10_000);
+    const s = r.call('a', { op: 'socket', proto: 'tcp' });
+    if (s?.ok !== true || s.value.kind !== 'fd') throw new Error('socket');
+    r.call('a', { op: 'connect', fd: s.value.fd, remote: r.ep('b', SERVER_PORT), nonblocking: true });
+    r.runUntil(r.now + 50_000);
+    const acc = r.call('b', { op: 'accept', fd: listener, nonblocking: true });
+    if (acc?.ok !== true || acc.value.kind !== 'accepted') throw new Error('accept');
+    expect(r.tcb('a').iss).toBeGreaterThan(2 ** 32 - 30_000);
+    const data = bytes(50_000, 3);
+    r.call('a', { op: 'send', fd: s.value.fd, data, nonblocking: true });
+    r.runUntil(r.now + 2_000_000);
+    expect(r.tcb('a').sndUna).toBeLessThan(100_000);
+    expect(r.call('b', { op: 'recv', fd: acc.value.fd, maxBytes: 1 << 20, nonblocking: true })).toEqual({ ok: true, value: { kind: 'data', data } });
   });
 });
