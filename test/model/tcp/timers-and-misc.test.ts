@@ -98,7 +98,7 @@ describe('TCP model: timer inputs, rollups, PAWS, ICMP', () => {
     expect(r.tcb('b').rcvNxt).toBe(seqAdd(tp.rcvNxt, 10));
   });
 
-  it('an ICMP port unreachable quoting our SYN refuses the connect; it is ignored once established (B.7)', () => {
+  it('an ICMP port unreachable quoting our SYN refuses the connect with ECONNREFUSED (B.7)', () => {
     const { r } = listening();
     const s = r.call('a', { op: 'socket', proto: 'tcp' });
     if (s?.ok !== true || s.value.kind !== 'fd') throw new Error('socket');
