@@ -14,7 +14,9 @@ export const connKey = (local: Endpoint, remote: Endpoint): string =>
  * tasks that are due together (dragonfly.md D.10: delack, rexmt, persist, keep, 2msl), then the
  * two continuations: `sndmore` (fair send, C) and `synack` (a syncache entry's SYN|ACK timer).
  */
-export const TCP_TIMER_NAMES = ['delack', 'rexmt', 'persist', 'keep', '2msl', 'sndmore', 'synack'] as const;
+export const TCP_TIMER_NAMES = [
+  'delack', 'rexmt', 'persist', 'keep', '2msl', 'sndmore', 'synack',
+] as const;
 export type TcpTimerName = (typeof TCP_TIMER_NAMES)[number];
 
 export const isTcpTimerName = (s: string): s is TcpTimerName =>

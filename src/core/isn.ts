@@ -22,7 +22,7 @@ const TAG_ISN = 0x49534e31;
 const TAG_COOKIE = 0x434f4f4b;
 const TAG_SYNCACHE = 0x53594e43;
 
-/** A keyed 32-bit hash of `words` under `seed` and a domain tag (the stand-in for MD5(secret, …)). */
+/** A keyed 32-bit hash of `words` under `seed` and a domain tag (stands in for MD5(secret, …)). */
 function keyed(seed: number, tag: number, words: readonly number[]): number {
   let h = fmix32((seed >>> 0) ^ tag);
   h = fmix32(h ^ (Math.floor(seed / 2 ** 32) >>> 0));
@@ -49,7 +49,8 @@ export function tcpIsn(seed: number, t: TcpTuple, ticksNow: number, hz: number):
 export const SYNCOOKIE_MSS: readonly number[] = [0, 536, 1460, 8960];
 
 /** B.3: cookie secrets rotate every half second (`ticks·2/hz`), 32 of them: a 16 s lifetime. */
-export const syncookieEpoch = (ticksNow: number, hz: number): number => Math.floor((ticksNow * 2) / hz);
+export const syncookieEpoch = (ticksNow: number, hz: number): number =>
+  Math.floor((ticksNow * 2) / hz);
 
 const cookieBits = (seed: number, epoch: number, t: TcpTuple): number =>
   (keyed(seed, TAG_COOKIE, [epoch, ...tupleWords(t)]) & ~31) >>> 0;
@@ -64,9 +65,11 @@ export function syncookieMssClass(peerMss: number | undefined): number {
 
 /**
  * TP-15 (dragonfly.md B.3): the SYN cookie used as the SYN|ACK's ISS:
- * ((mss class << 5) | secret index) XOR peer ISS XOR (F(secret, 4-tuple) with the low 5 bits clear).
+ * ((mss class << 5) | secret index) XOR peer ISS XOR (F(secret, 4-tuple), low 5 bits clear).
  */
-export function syncookie(seed: number, t: TcpTuple, irs: number, peerMss: number | undefined, ticksNow: number, hz: number): number {
+export function syncookie(
+  seed: number, t: TcpTuple, irs: number, peerMss: number | undefined, ticksNow: number, hz: number,
+): number {
   const epoch = syncookieEpoch(ticksNow, hz);
   const cls = syncookieMssClass(peerMss);
   return (((cls << 5) | (epoch & 31)) ^ irs ^ cookieBits(seed, epoch, t)) >>> 0;
@@ -77,7 +80,9 @@ export function syncookie(seed: number, t: TcpTuple, irs: number, peerMss: numbe
  * The index names the most recent epoch with those low 5 bits, so a cookie is at most 16 s old.
  * Returns the MSS class restored, or null when the cookie is not one of ours.
  */
-export function syncookieCheck(seed: number, t: TcpTuple, irs: number, cookie: number, ticksNow: number, hz: number): number | null {
+export function syncookieCheck(
+  seed: number, t: TcpTuple, irs: number, cookie: number, ticksNow: number, hz: number,
+): number | null {
   const x = (cookie ^ irs) >>> 0;
   const idx = x & 31;
   const now = syncookieEpoch(ticksNow, hz);

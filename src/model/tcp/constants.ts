@@ -19,7 +19,8 @@ export const TCP_DELTA_SHIFT = 2;
 export const TCP_MAXRXTSHIFT = 12;
 /** A.9: backoff multipliers by t_rxtshift. */
 export const TCP_BACKOFF: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64];
-export const TCP_SYN_BACKOFF_LOW: readonly number[] = [1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 64, 64, 64];
+export const TCP_SYN_BACKOFF_LOW: readonly number[] =
+  [1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 64, 64, 64];
 export const TCP_SYN_BACKOFF: readonly number[] = [1, 1, 1, 1, 1, 2, 4, 8, 16, 32, 64, 64, 64];
 /** A.12: sum of TCP_BACKOFF, the persist give-up horizon in units of REXMTVAL. */
 export const TCP_TOTBACKOFF = 511;
@@ -81,7 +82,8 @@ export function checkConstants(): void {
   assert(TCP_BACKOFF.length === TCP_MAXRXTSHIFT + 1, 'one backoff per shift');
   assert(TCP_SYN_BACKOFF_LOW.length === TCP_MAXRXTSHIFT + 1, 'one SYN backoff per shift');
   assert(TCP_SYN_BACKOFF.length === TCP_MAXRXTSHIFT + 1, 'one SYN backoff per shift');
-  assert(TCP_BACKOFF.reduce((a, b) => a + b, 0) === TCP_TOTBACKOFF, 'tcp_totbackoff = Σ tcp_backoff');
+  const total = TCP_BACKOFF.reduce((a, b) => a + b, 0);
+  assert(total === TCP_TOTBACKOFF, 'tcp_totbackoff = Σ tcp_backoff');
   assert(TCP_MIN_WINSHIFT <= TCP_MAX_WINSHIFT, 'window shift bounds');
   assert(rtoBaseTicks(100, true) <= rexmtMaxTicks(100), 'initial RTO below the cap');
   assert(persMinTicks(100) < persMaxTicks(100), 'persist bounds');

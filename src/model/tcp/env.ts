@@ -52,7 +52,8 @@ export function makeEnv(d: Draft<TcpHostState>, ctx: TcpCtx, now: Instant, out: 
 }
 
 /** TP-3: a duration in ms as ticks, ⌊ms·hz/1000⌋, at least 1. */
-export const msToTicks = (env: Env, ms: number): number => Math.max(1, Math.floor((ms * env.hz) / 1000));
+export const msToTicks = (env: Env, ms: number): number =>
+  Math.max(1, Math.floor((ms * env.hz) / 1000));
 
 /** TP-3: the instant a timer armed now for n ticks is due (n < 1 counts as 1). */
 export const dueIn = (env: Env, n: number): Instant =>

@@ -63,18 +63,25 @@ function step(s: TcpHostState, ctx: TcpCtx, now: Instant, apply: (env: Env) => v
     settleWaiters(env);
     next = { nextFd: env.host.nextFd, portCursor: env.host.portCursor };
   });
-  return { state, ctx: next, outputs: freeze({ packets: out.packets, completions: out.completions }) };
+  const outputs = freeze({ packets: out.packets, completions: out.completions });
+  return { state, ctx: next, outputs };
 }
 
 /** A TCP segment addressed to this host (already decoded; checksums verified by the codec). */
-export function tcpSegmentArrives(s: TcpHostState, ctx: TcpCtx, packet: Packet, now: Instant): TcpStep {
+export function tcpSegmentArrives(
+  s: TcpHostState, ctx: TcpCtx, packet: Packet, now: Instant,
+): TcpStep {
   return step(s, ctx, now, (env) => {
-    if (packet.body.proto === 'tcp' && packet.ip.dst === s.addr) segmentArrives(env, packet, packet.body.tcp);
+    if (packet.body.proto === 'tcp' && packet.ip.dst === s.addr) {
+      segmentArrives(env, packet, packet.body.tcp);
+    }
   });
 }
 
 /** An ICMP message for this host; only errors quoting our TCP segments matter (B.7). */
-export function tcpIcmpArrives(s: TcpHostState, ctx: TcpCtx, packet: Packet, now: Instant): TcpStep {
+export function tcpIcmpArrives(
+  s: TcpHostState, ctx: TcpCtx, packet: Packet, now: Instant,
+): TcpStep {
   return step(s, ctx, now, (env) => {
     if (packet.body.proto === 'icmp') icmpArrives(env, packet.body.icmp);
   });
@@ -89,7 +96,9 @@ export function tcpUserCall(s: TcpHostState, ctx: TcpCtx, call: AppCall, now: In
 }
 
 /** A timer input (TP-2, TP-3): a no-op unless that timer is armed and due at `now`. */
-export function tcpTimerFires(s: TcpHostState, ctx: TcpCtx, conn: string, timer: string, now: Instant): TcpStep {
+export function tcpTimerFires(
+  s: TcpHostState, ctx: TcpCtx, conn: string, timer: string, now: Instant,
+): TcpStep {
   return step(s, ctx, now, (env) => {
     if (isTcpTimerName(timer)) timerFires(env, conn, timer);
   });
@@ -109,8 +118,12 @@ export interface TcpDue {
 /** TP-3: the earliest armed timer; ties by connection creation order, then D.10's timer order. */
 export function tcpPollAt(s: TcpHostState): TcpDue | null {
   let best: (TcpDue & { serial: number; order: number }) | null = null;
-  const consider = (at: Instant, serial: number, order: number, conn: string, timer: string): void => {
-    if (best === null || at < best.at || (at === best.at && (serial < best.serial || (serial === best.serial && order < best.order)))) {
+  const consider = (
+    at: Instant, serial: number, order: number, conn: string, timer: string,
+  ): void => {
+    if (best === null || at < best.at ||
+        (at === best.at &&
+        (serial < best.serial || (serial === best.serial && order < best.order)))) {
       best = { at, serial, order, conn, timer };
     }
   };
@@ -149,6 +162,9 @@ export function tcpStatus(s: TcpHostState): readonly SocketStatus[] {
   return s.sockets.map((so) => ({
     key: so.tcb !== null ? `tcp ${so.tcb.key}` : `tcp fd ${so.fd ?? '-'} sid ${so.sid}`,
     proto: 'tcp' as const,
-    state: so.listen !== null ? `LISTEN :${so.lport}` : so.tcb !== null ? so.tcb.state : so.hadConnection ? 'CLOSED' : so.lport !== null ? `BOUND :${so.lport}` : 'UNBOUND',
+    state: so.listen !== null ? `LISTEN :${so.lport}`
+      : so.tcb !== null ? so.tcb.state
+        : so.hadConnection ? 'CLOSED'
+          : so.lport !== null ? `BOUND :${so.lport}` : 'UNBOUND',
   }));
 }

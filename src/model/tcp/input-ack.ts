@@ -19,7 +19,9 @@ import { maxIdleTicks } from './constants';
 import type { Conn, Env } from './env';
 import { rttSample } from './input-predict';
 import type { Flow, InSeg, Outcome } from './input-types';
-import { enterTimeWait, handshakeDone, soIsConnected, soIsDisconnected, tcpClose, tcpEstablished } from './lifecycle';
+import {
+  enterTimeWait, handshakeDone, soIsConnected, soIsDisconnected, tcpClose, tcpEstablished,
+} from './lifecycle';
 import { reass } from './reassembly';
 import { xmitTimer } from './rtt';
 import { doSack, updateScoreboard } from './sack';
@@ -54,7 +56,9 @@ function oldAck(env: Env, c: Conn, s: InSeg, f: Flow): Outcome {
     return 'continue';
   }
   if (mayNotDup) {
-    if (!env.cfg.rfc6675 || !doSack(env, tp) || !f.sackInfo.sack || f.sackInfo.redundant) tp.dupacks = 0;
+    if (!env.cfg.rfc6675 || !doSack(env, tp) || !f.sackInfo.sack || f.sackInfo.redundant) {
+      tp.dupacks = 0;
+    }
     else f.delayedDupack = { ack: s.ack, info: f.sackInfo };
     return 'continue';
   }

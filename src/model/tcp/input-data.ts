@@ -87,7 +87,9 @@ export function step6(env: Env, c: Conn, s: InSeg, f: Flow): Outcome {
   const { tp } = c;
   windowUpdate(tp, s, f);
   if (text(env, c, s)) finStep(env, c);
-  if (f.delayedDupack !== null && recvDupack(env, c, f.delayedDupack.ack, f.delayedDupack.info)) f.needOutput = false;
+  if (f.delayedDupack !== null && recvDupack(env, c, f.delayedDupack.ack, f.delayedDupack.info)) {
+    f.needOutput = false;
+  }
   if (tp.flags.ackNow || (f.needOutput && reportNeeded(tp))) {
     tp.timers.sndmore = null;
     tcpOutputFair(env, c);

@@ -30,7 +30,9 @@ const tsGeq = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
 
 /** tcp_xmit_timer's sample for an ACK (A.9): timestamps if echoed, else the timed segment. */
 export function rttSample(env: Env, tp: Tcb, s: InSeg): number | null {
-  if (s.opts.ts !== undefined && s.opts.ts.ecr !== 0) return ((env.tsClock - s.opts.ts.ecr) | 0) + 1;
+  if (s.opts.ts !== undefined && s.opts.ts.ecr !== 0) {
+    return ((env.tsClock - s.opts.ts.ecr) | 0) + 1;
+  }
   if (tp.rtttime !== 0 && seqGt(s.ack, tp.rtseq)) return env.ticks - tp.rtttime;
   return null;
 }
@@ -91,11 +93,13 @@ export function headerPrediction(env: Env, c: Conn, s: InSeg, f: Flow): boolean 
     tp.tsRecent = ts.val;
   }
   if (s.data.length === 0) {
-    if (seqGt(s.ack, tp.sndUna) && seqLeq(s.ack, tp.sndMax) && tp.sndCwnd >= tp.sndWnd && !tp.flags.fastRecovery) {
+    if (seqGt(s.ack, tp.sndUna) && seqLeq(s.ack, tp.sndMax) && tp.sndCwnd >= tp.sndWnd &&
+        !tp.flags.fastRecovery) {
       predictedAck(env, c, s, f);
       return true;
     }
-  } else if (f.tiwin === tp.sndWnd && s.ack === tp.sndUna && tp.reass.length === 0 && s.data.length <= rcvSpace(env, so)) {
+  } else if (f.tiwin === tp.sndWnd && s.ack === tp.sndUna && tp.reass.length === 0 &&
+      s.data.length <= rcvSpace(env, so)) {
     predictedData(env, c, s);
     return true;
   }

@@ -27,6 +27,7 @@ import { tcpClose, tcpDrop } from './lifecycle';
 import { parseOptions } from './options';
 import { tcpOutput } from './output';
 import { doSack, blkEnd, reportCleanup } from './sack';
+import type { ResetCause } from './segment';
 import { respondWithReset } from './segment';
 import type { TcpSocket } from './state';
 import { haveEstablished, stateOrder } from './state';
@@ -34,10 +35,15 @@ import { listenInput } from './syncache';
 import { pawsIdleTicks } from './constants';
 import { inputRcvWnd } from './window';
 
+/** The segment as a RST would answer it (dropwithreset uses the trimmed values). */
+const resetOf = (s: InSeg): ResetCause =>
+  ({ seq: s.seq, ack: s.ack, flags: s.flags, dataLen: s.data.length });
+
 /** TP-17: the socket a segment is for: the exact 4-tuple first, then a listener on the port. */
 function lookup(env: Env, local: Endpoint, remote: Endpoint): Draft<TcpSocket> | null {
   const exact = env.d.sockets.find((s) => s.tcb !== null && s.tcb.state !== 'CLOSED' &&
-    s.tcb.local.port === local.port && s.tcb.remote.addr === remote.addr && s.tcb.remote.port === remote.port);
+    s.tcb.local.port === local.port && s.tcb.remote.addr === remote.addr &&
+    s.tcb.remote.port === remote.port);
   if (exact !== undefined) return exact;
   return env.d.sockets.find((s) => s.listen !== null && s.lport === local.port) ?? null;
 }
@@ -53,12 +59,13 @@ export function segmentArrives(env: Env, p: Packet, tcp: TcpSegment): void {
       opts: parseOptions(env, tcp.options, (tcp.flags & TH_SYN) !== 0, tcp.ack),
     };
     if (so === null) {
-      respondWithReset(env, local, remote, { seq: s.seq, ack: s.ack, flags: s.flags, dataLen: s.data.length });
+      respondWithReset(env, local, remote, resetOf(s));
       return;
     }
     if (so.listen !== null) {
       // After the third ACK makes a connection, tcp_input goes on with it (`after_listen`).
-      listenInput(env, so, local, remote, s, (c, seg) => finish(env, c, seg, connInput(env, c, seg), local, remote));
+      listenInput(env, so, local, remote, s,
+        (c, seg) => finish(env, c, seg, connInput(env, c, seg), local, remote));
       return;
     }
     const c = connOf(so);
@@ -71,7 +78,9 @@ export function segmentArrives(env: Env, p: Packet, tcp: TcpSegment): void {
 }
 
 /** The labels at the end of tcp_input: drop, dropafterack, dropwithreset (B.4). */
-function finish(env: Env, c: Conn, s: InSeg, outcome: Outcome, local: Endpoint, remote: Endpoint): void {
+function finish(
+  env: Env, c: Conn, s: InSeg, outcome: Outcome, local: Endpoint, remote: Endpoint,
+): void {
   const alive = c.so.tcb !== null;
   switch (outcome) {
     case 'done':
@@ -91,7 +100,7 @@ function finish(env: Env, c: Conn, s: InSeg, outcome: Outcome, local: Endpoint, 
       reportCleanup(c.tp);
       return;
     case 'dropwithreset':
-      respondWithReset(env, local, remote, { seq: s.seq, ack: s.ack, flags: s.flags, dataLen: s.data.length });
+      respondWithReset(env, local, remote, resetOf(s));
       if (c.so.tcb !== null) reportCleanup(c.tp);
       return;
     case 'continue':
@@ -111,7 +120,8 @@ export function connInput(env: Env, c: Conn, s: InSeg): Outcome {
     needOutput: false, delayedDupack: null,
     sackInfo: { sack: s.opts.sack !== null, redundant: false, dsack: s.opts.dsack },
   };
-  if (env.ticks - tp.rcvtime > env.hz && haveEstablished(tp.state) && (s.flags & (TH_SYN | TH_ACK)) !== TH_SYN) {
+  if (env.ticks - tp.rcvtime > env.hz && haveEstablished(tp.state) &&
+      (s.flags & (TH_SYN | TH_ACK)) !== TH_SYN) {
     tp.rcvtime = env.ticks;
   }
   if (tp.state === 'SYN-SENT' && (s.flags & TH_SYN) !== 0) synSentOptions(env, c, s);
@@ -142,7 +152,9 @@ function after(env: Env, c: Conn, s: InSeg, f: Flow, r: Outcome): Outcome {
 /** Step 2 (SM-15, RST-4, B.4 step 2, TP-23): a RST in [last_ack_sent, + rcv_wnd] is valid. */
 function rstStep(env: Env, c: Conn, s: InSeg): Outcome {
   const { so, tp } = c;
-  if (seqLt(s.seq, tp.lastAckSent) || seqGt(s.seq, seqAdd(tp.lastAckSent, tp.rcvWnd))) return 'drop';
+  if (seqLt(s.seq, tp.lastAckSent) || seqGt(s.seq, seqAdd(tp.lastAckSent, tp.rcvWnd))) {
+    return 'drop';
+  }
   switch (tp.state) {
     case 'SYN-RECEIVED':
       so.error = 'ECONNREFUSED';
@@ -175,7 +187,8 @@ function paws(env: Env, c: Conn, s: InSeg, tiwin: number): Outcome {
     tp.tsRecent = 0;
     return 'continue';
   }
-  const tolerated = env.cfg.pawsTolerance > 0 && s.data.length !== 0 && tp.state === 'ESTABLISHED' &&
+  const tolerated = env.cfg.pawsTolerance > 0 && s.data.length !== 0 &&
+    tp.state === 'ESTABLISHED' &&
     (s.flags & (TH_SYN | TH_FIN | TH_RST | TH_URG | TH_ACK)) === TH_ACK &&
     !tp.flags.needSyn && !tp.flags.needFin && s.ack === tp.sndUna && tiwin === tp.sndWnd &&
     ((ts.val + env.cfg.pawsTolerance - tp.tsRecent) | 0) >= 0 &&
@@ -226,7 +239,9 @@ function trimRight(c: Conn, s: InSeg): Outcome {
   const todrop = seqDiff(seqAdd(s.seq, s.data.length), seqAdd(tp.rcvNxt, tp.rcvWnd));
   if (todrop <= 0) return 'continue';
   if (todrop >= s.data.length) {
-    if ((s.flags & TH_SYN) !== 0 && tp.state === 'TIME-WAIT' && seqGt(s.seq, tp.rcvNxt)) return 'findpcb';
+    if ((s.flags & TH_SYN) !== 0 && tp.state === 'TIME-WAIT' && seqGt(s.seq, tp.rcvNxt)) {
+      return 'findpcb';
+    }
     // ZWP-4: a probe at the edge of a closed window is ACKed; anything else is dropped with an ACK.
     if (tp.rcvWnd === 0 && s.seq === tp.rcvNxt) tp.flags.ackNow = true;
     else return 'dropafterack';
@@ -256,7 +271,8 @@ function sequenceChecks(env: Env, c: Conn, s: InSeg): Outcome {
   }
   if (right !== 'continue') return right;
   const ts = s.opts.ts;
-  const segEnd = seqAdd(s.seq, s.data.length + ((s.flags & TH_SYN) !== 0 ? 1 : 0) + ((s.flags & TH_FIN) !== 0 ? 1 : 0));
+  const ctl = ((s.flags & TH_SYN) !== 0 ? 1 : 0) + ((s.flags & TH_FIN) !== 0 ? 1 : 0);
+  const segEnd = seqAdd(s.seq, s.data.length + ctl);
   if (ts !== undefined && seqLeq(s.seq, tp.lastAckSent) && seqLeq(tp.lastAckSent, segEnd)) {
     tp.tsRecentAge = env.ticks;
     tp.tsRecent = ts.val;

@@ -22,7 +22,9 @@ import { requestRScale } from './window';
 
 
 /** tcp_newtcpcb + tcp_sendseqinit (A.1): a TCB in `state` with ISS `iss`. */
-export function newTcb(env: Env, local: Endpoint, remote: Endpoint, state: Tcb['state'], iss: SeqNum): Tcb {
+export function newTcb(
+  env: Env, local: Endpoint, remote: Endpoint, state: Tcb['state'], iss: SeqNum,
+): Tcb {
   const rtt = initialRtt(env);
   const serial = env.d.nextSerial;
   env.d.nextSerial += 1;
@@ -45,7 +47,8 @@ export function newTcb(env: Env, local: Endpoint, remote: Endpoint, state: Tcb['
     srtt: rtt.srtt, rttvar: rtt.rttvar, rttmin: rtt.rttmin, rxtcur: rtt.rxtcur, rxtshift: 0,
     rtttime: 0, rtseq: zero, rxtsyn: 0, sndLast: 0, rcvtime: env.ticks, sndMaxRexmt: iss,
     eifel: {
-      rebaseRto: false, wasFRecovery: false, firstAccAck: false, fastRexmt: false, earlyRexmt: false,
+      rebaseRto: false, wasFRecovery: false, firstAccAck: false, fastRexmt: false,
+      earlyRexmt: false,
       cwndPrev: 0, wackedPrev: 0, ssthreshPrev: 0, recoverPrev: zero, maxPrev: zero, srttPrev: 0,
       rttvarPrev: 0, rxtcurPrev: 0, rexmtTS: 0, badrxtwin: 0,
     },

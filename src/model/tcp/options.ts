@@ -9,7 +9,9 @@ import type { Draft } from 'immer';
 import type { SackBlock, TcpOptions } from '../../core/packet';
 import type { SeqNum } from '../../core/seq';
 import { seqLeq } from '../../core/seq';
-import { MCLBYTES, TCP_MAX_WINSHIFT, TCP_MINMSS, TCPIP_HDR, TCPOLEN_TSTAMP_APPA } from './constants';
+import {
+  MCLBYTES, TCP_MAX_WINSHIFT, TCP_MINMSS, TCPIP_HDR, TCPOLEN_TSTAMP_APPA,
+} from './constants';
 import { initialWindow } from './congestion/cc';
 import type { Env } from './env';
 import { ndsackBlocks } from './sack';
@@ -33,7 +35,9 @@ export interface SegOpts {
  */
 export function parseOptions(env: Env, o: TcpOptions, isSyn: boolean, ack: SeqNum): SegOpts {
   let ts = o.timestamp;
-  if (ts !== undefined && ts.ecr !== 0 && ((ts.ecr - env.tsClock) | 0) > 0) ts = { val: ts.val, ecr: 0 };
+  if (ts !== undefined && ts.ecr !== 0 && ((ts.ecr - env.tsClock) | 0) > 0) {
+    ts = { val: ts.val, ecr: 0 };
+  }
   let sack: readonly SackBlock[] | null = o.sack ?? null;
   if (sack !== null && sack.some((b) => seqLeq(b.end, b.start))) sack = null;
   return {

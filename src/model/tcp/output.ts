@@ -31,7 +31,8 @@ import { TCP_MAXWIN } from './constants';
 /** tcp_outflags (B.1). */
 const OUTFLAGS: Readonly<Record<TcpStateName, number>> = {
   CLOSED: TH_RST | TH_ACK, LISTEN: 0, 'SYN-SENT': TH_SYN, 'SYN-RECEIVED': TH_SYN | TH_ACK,
-  ESTABLISHED: TH_ACK, 'CLOSE-WAIT': TH_ACK, 'FIN-WAIT-1': TH_FIN | TH_ACK, CLOSING: TH_FIN | TH_ACK,
+  ESTABLISHED: TH_ACK, 'CLOSE-WAIT': TH_ACK, 'FIN-WAIT-1': TH_FIN | TH_ACK,
+  CLOSING: TH_FIN | TH_ACK,
   'LAST-ACK': TH_FIN | TH_ACK, 'FIN-WAIT-2': TH_ACK, 'TIME-WAIT': TH_ACK,
 };
 
@@ -42,10 +43,13 @@ const tsInUse = (tp: Tcb): boolean => tp.flags.reqTstmp && tp.flags.rcvdTstmp;
 
 /** tcp_setpersist (A.12, ZWP-3): arm persist with the backed-off interval, then back off. */
 export function setPersist(env: Env, tp: Draft<Tcb>): void {
-  assert(tp.state !== 'SYN-SENT' && tp.state !== 'SYN-RECEIVED', 'tcp_setpersist: not established yet');
+  const synState = tp.state === 'SYN-SENT' || tp.state === 'SYN-RECEIVED';
+  assert(!synState, 'tcp_setpersist: not established yet');
   assert(!calloutActive(tp, 'rexmt'), 'tcp_setpersist: retransmit pending');
   const t = ((tp.srtt >> 2) + tp.rttvar) >> 1;
-  calloutReset(env, tp, 'persist', rangeset(env, t * TCP_BACKOFF[tp.rxtshift]!, persMinTicks(env.hz), persMaxTicks(env.hz)));
+  const base = t * TCP_BACKOFF[tp.rxtshift]!;
+  const interval = rangeset(env, base, persMinTicks(env.hz), persMaxTicks(env.hz));
+  calloutReset(env, tp, 'persist', interval);
   if (tp.rxtshift < TCP_MAXRXTSHIFT) tp.rxtshift += 1;
 }
 
@@ -74,9 +78,12 @@ interface Decision {
 }
 
 /** The data length, flags and TSO choice of the next segment (tcp_output up to the SWS rules). */
-function sizeSegment(env: Env, c: Conn, idleCwv: boolean, nsacked0: number): Omit<Decision, 'send'> & { nsacked: number; sendwin: number } {
+type Sized = Omit<Decision, 'send'> & { nsacked: number; sendwin: number };
+
+function sizeSegment(env: Env, c: Conn, idleCwv: boolean, nsacked0: number): Sized {
   const { so, tp } = c;
-  const reportSack = tp.flags.sackPermitted && (tp.reass.length > 0 || tp.sackRcv.reportblk.start !== tp.sackRcv.reportblk.end);
+  const reportSack = tp.flags.sackPermitted &&
+      (tp.reass.length > 0 || tp.sackRcv.reportblk.start !== tp.sackRcv.reportblk.end);
   let nsacked = nsacked0;
   if (doSack(env, tp) && tp.sndNxt !== tp.sndMax && !tp.flags.fastRecovery) {
     const old = tp.sndNxt;
@@ -143,7 +150,9 @@ function sizeSegment(env: Env, c: Conn, idleCwv: boolean, nsacked0: number): Omi
 }
 
 /** Whether the sized segment is worth sending (A.12 sender rules, WIN-5, WIN-7, TP-20). */
-function worthSending(env: Env, c: Conn, s: { len: number; off: number; flags: number; segsz: number }, idle: boolean): boolean {
+function worthSending(
+  env: Env, c: Conn, s: { len: number; off: number; flags: number; segsz: number }, idle: boolean,
+): boolean {
   const { so, tp } = c;
   if (s.len > 0) {
     if (s.len >= s.segsz) return true;
@@ -168,7 +177,9 @@ function worthSending(env: Env, c: Conn, s: { len: number; off: number; flags: n
 }
 
 /** The options of the segment (TP-18, TP-19): SYN options, timestamps, SACK blocks. */
-function segmentOptions(env: Env, tp: Draft<Tcb>, flags: number, reportSack: boolean): { options: TcpOptions; optlen: number } {
+function segmentOptions(
+  env: Env, tp: Draft<Tcb>, flags: number, reportSack: boolean,
+): { options: TcpOptions; optlen: number } {
   const o: { -readonly [K in keyof TcpOptions]: TcpOptions[K] } = {};
   let optlen = 0;
   if ((flags & TH_SYN) !== 0) {
@@ -183,7 +194,8 @@ function segmentOptions(env: Env, tp: Draft<Tcb>, flags: number, reportSack: boo
       optlen += 4;
     }
   }
-  if (tp.flags.reqTstmp && (flags & TH_RST) === 0 && ((flags & TH_ACK) === 0 || tp.flags.rcvdTstmp)) {
+  const tsAgreed = (flags & TH_ACK) === 0 || tp.flags.rcvdTstmp;
+  if (tp.flags.reqTstmp && (flags & TH_RST) === 0 && tsAgreed) {
     o.timestamp = { val: env.tsClock, ecr: tp.tsRecent >>> 0 };
     optlen += TCPOLEN_TSTAMP_APPA;
   }
@@ -215,16 +227,22 @@ function sendSegment(env: Env, c: Conn, d0: Decision, idleCwv: { v: boolean }): 
     tp.sndLast = env.ticks;
     if (d0.off + len === so.snd.length) flags |= TH_PSH;
   }
-  if ((flags & TH_FIN) !== 0 && tp.flags.sentFin && tp.sndNxt === tp.sndMax) tp.sndNxt = seqAdd(tp.sndNxt, -1);
+  if ((flags & TH_FIN) !== 0 && tp.flags.sentFin && tp.sndNxt === tp.sndMax) {
+    tp.sndNxt = seqAdd(tp.sndNxt, -1);
+  }
   const persisting = calloutActive(tp, 'persist');
   const seqOut = len > 0 || (flags & (TH_SYN | TH_FIN)) !== 0 || persisting ? tp.sndNxt : tp.sndMax;
   const recvwin = advertisedWindow(env, so, tp, d0.segsz);
   tp.flags.rxwin0Sent = recvwin === 0;
-  assert(len === 0 || (d0.off >= 0 && d0.off + len <= so.snd.length), 'tcp_output: data outside the send buffer');
+  const inBuffer = d0.off >= 0 && d0.off + len <= so.snd.length;
+  assert(len === 0 || inBuffer, 'tcp_output: data outside so_snd');
   const payload = len > 0 ? so.snd.subarray(d0.off, d0.off + len) : EMPTY;
-  emitPieces(env, c, { seq: seqOut, flags, window: recvwin >> tp.rcvScale, options, payload }, d0.useTso ? d0.segsz : 0);
+  const wire = { seq: seqOut, flags, window: recvwin >> tp.rcvScale, options, payload };
+  emitPieces(env, c, wire, d0.useTso ? d0.segsz : 0);
   advanceAfterSend(env, tp, len, flags, so.snd.length);
-  if (recvwin > 0 && seqGt(seqAdd(tp.rcvNxt, recvwin), tp.rcvAdv)) tp.rcvAdv = seqAdd(tp.rcvNxt, recvwin);
+  if (recvwin > 0 && seqGt(seqAdd(tp.rcvNxt, recvwin), tp.rcvAdv)) {
+    tp.rcvAdv = seqAdd(tp.rcvNxt, recvwin);
+  }
   tp.lastAckSent = tp.rcvNxt;
   tp.flags.ackNow = false;
   tp.flags.xmitNow = false;
@@ -232,11 +250,20 @@ function sendSegment(env: Env, c: Conn, d0: Decision, idleCwv: { v: boolean }): 
   return sendalot;
 }
 
+/** A decided segment before the NIC split. */
+interface Wire {
+  readonly seq: Tcb['sndNxt'];
+  readonly flags: number;
+  readonly window: number;
+  readonly options: TcpOptions;
+  readonly payload: Uint8Array;
+}
+
 /** The segment as the wire sees it: TSO units are split into segsz pieces (TSO-10, TP-21). */
-function emitPieces(env: Env, c: Conn, s: { seq: Tcb['sndNxt']; flags: number; window: number; options: TcpOptions; payload: Uint8Array }, tsoSegsz: number): void {
+function emitPieces(env: Env, c: Conn, s: Wire, tsoSegsz: number): void {
   const { tp } = c;
   if (tsoSegsz === 0 || s.payload.length <= tsoSegsz) {
-    env.out.packets.push(tcpPacket(tp.local, tp.remote, { seq: s.seq, ack: tp.rcvNxt, flags: s.flags, window: s.window, options: s.options, payload: s.payload }));
+    env.out.packets.push(tcpPacket(tp.local, tp.remote, { ...s, ack: tp.rcvNxt }));
     return;
   }
   for (let at = 0; at < s.payload.length; at += tsoSegsz) {
@@ -250,7 +277,9 @@ function emitPieces(env: Env, c: Conn, s: { seq: Tcb['sndNxt']; flags: number; w
 }
 
 /** Advance sndNxt/sndMax, start RTT timing, arm the retransmission timer (RTO-9 5.1). */
-function advanceAfterSend(env: Env, tp: Draft<Tcb>, len: number, flags: number, queued: number): void {
+function advanceAfterSend(
+  env: Env, tp: Draft<Tcb>, len: number, flags: number, queued: number,
+): void {
   if (!tp.flags.force || !calloutActive(tp, 'persist')) {
     const startseq = tp.sndNxt;
     if ((flags & TH_SYN) !== 0) tp.sndNxt = seqAdd(tp.sndNxt, 1);
@@ -272,7 +301,8 @@ function advanceAfterSend(env: Env, tp: Draft<Tcb>, len: number, flags: number, 
         tp.rxtshift = 0;
       }
       calloutReset(env, tp, 'rexmt', tp.rxtcur);
-    } else if (len === 0 && queued > 0 && !calloutActive(tp, 'rexmt') && !calloutActive(tp, 'persist')) {
+    } else if (len === 0 && queued > 0 && !calloutActive(tp, 'rexmt') &&
+        !calloutActive(tp, 'persist')) {
       // A.12 zero-window deadlock fix: a pure ACK went out while data waits behind a closed
       // window and no timer would ever retry it; persist takes over (ZWP-1).
       tp.rxtshift = 0;
@@ -296,23 +326,29 @@ export function tcpOutput(env: Env, c: Conn): void {
     outputReset(env, c);
     return;
   }
-  const idleCwv = { v: tp.sndMax === tp.sndUna && env.ticks - tp.sndLast >= tp.rxtcur && env.cfg.idleRestart };
+  const idleFor = env.ticks - tp.sndLast;
+  const idleCwv = {
+    v: tp.sndMax === tp.sndUna && idleFor >= tp.rxtcur && env.cfg.idleRestart,
+  };
   // Computed once per call: later segments of the same burst still count as "idle" (Nagle).
   const idle = tp.sndMax === tp.sndUna;
-  let nsacked = doSack(env, tp) && tp.sndNxt !== tp.sndMax && !tp.flags.fastRecovery ? bytesBelow(tp, tp.sndNxt) : 0;
+  let nsacked = doSack(env, tp) && tp.sndNxt !== tp.sndMax &&
+      !tp.flags.fastRecovery ? bytesBelow(tp, tp.sndNxt) : 0;
   let segcnt = 0;
   let needSched = false;
   for (;;) {
     const s = sizeSegment(env, c, idleCwv.v, nsacked);
     nsacked = s.nsacked;
-    if ((s.flags & TH_SYN) === 0 && seqGt(tp.sndNxt, tp.sndUna) && tp.state === 'SYN-SENT' && s.len > 0) {
+    if ((s.flags & TH_SYN) === 0 && seqGt(tp.sndNxt, tp.sndUna) && tp.state === 'SYN-SENT' &&
+        s.len > 0) {
       tp.flags.ackNow = false;
       tp.flags.xmitNow = false;
       return;
     }
     segcnt += s.nsegs;
     if (!worthSending(env, c, s, idle)) {
-      if (c.so.snd.length > 0 && tp.state !== 'SYN-RECEIVED' && !calloutActive(tp, 'rexmt') && !calloutActive(tp, 'persist')) {
+      if (c.so.snd.length > 0 && tp.state !== 'SYN-RECEIVED' && !calloutActive(tp, 'rexmt') &&
+          !calloutActive(tp, 'persist')) {
         tp.rxtshift = 0;
         setPersist(env, tp);
       }

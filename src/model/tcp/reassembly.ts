@@ -27,7 +27,9 @@ export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
 const entryEnd = (e: ReassEntry): SeqNum => seqAdd(e.seq, e.data.length);
 
 /** Trim the incoming segment against the preceding entry; null when it holds nothing new. */
-function trimAgainstPrevious(tp: Draft<Tcb>, p: Draft<ReassEntry>, seg: ReassEntry): ReassEntry | null {
+function trimAgainstPrevious(
+  tp: Draft<Tcb>, p: Draft<ReassEntry>, seg: ReassEntry,
+): ReassEntry | null {
   const i = seqDiff(entryEnd(p), seg.seq);
   if (i <= 0) return seg;
   const r = tp.sackRcv;
@@ -61,7 +63,9 @@ function trimFollowing(tp: Draft<Tcb>, qi: number, seg0: ReassEntry): ReassEntry
       r.reportblk = { start: q.seq, end: r.reportblk.end };
     }
     const qendSack = blkEnd(entryEnd(q), q.fin);
-    if (r.encloseSeg && seqGt(qendSack, r.encloseblk.end)) r.encloseblk = { start: r.encloseblk.start, end: qendSack };
+    if (r.encloseSeg && seqGt(qendSack, r.encloseblk.end)) {
+      r.encloseblk = { start: r.encloseblk.start, end: qendSack };
+    }
     if (i < q.data.length) {
       tp.reass[qi] = { seq: seqAdd(q.seq, i), data: q.data.subarray(i), fin: q.fin };
       break;
@@ -107,7 +111,9 @@ function enqueue(tp: Draft<Tcb>, seg0: ReassEntry): void {
  * tcp_reass: queue `seg` (null just presents what is queued, after the handshake), then hand the
  * entry at rcvNxt, if any, to the socket. Returns whether a FIN was presented with it.
  */
-export function reass(env: Env, so: Draft<TcpSocket>, tp: Draft<Tcb>, seg: ReassEntry | null): boolean {
+export function reass(
+  env: Env, so: Draft<TcpSocket>, tp: Draft<Tcb>, seg: ReassEntry | null,
+): boolean {
   void env;
   if (seg !== null) enqueue(tp, seg);
   if (!haveEstablished(tp.state)) return false;

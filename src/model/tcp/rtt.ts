@@ -10,7 +10,9 @@
 import type { Draft } from 'immer';
 import type { SeqNum } from '../../core/seq';
 import { seqGt } from '../../core/seq';
-import { TCP_DELTA_SHIFT, TCP_RTT_SHIFT, TCP_RTTVAR_SHIFT, rexmtMaxTicks, rtoBaseTicks } from './constants';
+import {
+  TCP_DELTA_SHIFT, TCP_RTT_SHIFT, TCP_RTTVAR_SHIFT, rexmtMaxTicks, rtoBaseTicks,
+} from './constants';
 import type { Env } from './env';
 import type { Tcb } from './state';
 
@@ -24,12 +26,21 @@ export function rangeset(env: Env, value: number, lo: number, hi: number): numbe
 
 /** TCP_REXMTVAL: max(t_rttmin, srtt + 4·rttvar) in ticks (RTO-3/RTO-4's RTO before bounds). */
 export const rexmtval = (tp: Tcb): number =>
-  Math.max(tp.rttmin, ((tp.srtt >> (TCP_RTT_SHIFT - TCP_DELTA_SHIFT)) + tp.rttvar) >> TCP_DELTA_SHIFT);
+  Math.max(tp.rttmin,
+    ((tp.srtt >> (TCP_RTT_SHIFT - TCP_DELTA_SHIFT)) + tp.rttvar) >> TCP_DELTA_SHIFT);
 
 /** A.1 tcp_newtcpcb: srtt 0, rttvar such that srtt + 4·rttvar = TCPTV_RTOBASE (RTO-2). */
-export function initialRtt(env: Env): { srtt: number; rttvar: number; rttmin: number; rxtcur: number } {
+export interface RttInit {
+  readonly srtt: number;
+  readonly rttvar: number;
+  readonly rttmin: number;
+  readonly rxtcur: number;
+}
+
+export function initialRtt(env: Env): RttInit {
   const base = rtoBaseTicks(env.hz, env.cfg.lowRtobase);
-  return { srtt: 0, rttvar: (base << TCP_RTTVAR_SHIFT) / 4, rttmin: env.cfg.rexmitMinTicks, rxtcur: base };
+  const rttvar = (base << TCP_RTTVAR_SHIFT) / 4;
+  return { srtt: 0, rttvar, rttmin: env.cfg.rexmitMinTicks, rxtcur: base };
 }
 
 /**

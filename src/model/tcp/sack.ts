@@ -6,13 +6,16 @@
  * DEVIATION(RFC 6675 §4, SR-2): IsLost is approximated by one `lostseq` (A.5): the start of the
  * highest block at which DupThresh blocks or (DupThresh−1)·SMSS SACKed bytes are reached.
  * DEVIATION(RFC 6675 §4, SR-3): pipe = (sndMax − lostseq − SACKed at/above lostseq) +
- * (HighRxt − sndUna − SACKed below HighRxt). DEVIATION(RFC 2018): at most 8 scoreboard blocks (F.9).
+ * (HighRxt − sndUna − SACKed below HighRxt). DEVIATION(RFC 2018): at most 8 scoreboard blocks
+ * (F.9).
  */
 import type { Draft } from 'immer';
 import type { SackBlock } from '../../core/packet';
 import type { SeqNum } from '../../core/seq';
 import { seqDiff, seqGeq, seqGt, seqLeq, seqLt, seqMin } from '../../core/seq';
-import { MAXSAVEDBLOCKS, MAX_SACK_REPORT_BLOCKS, TCP_MAXOLEN, TCPOLEN_SACK_BLOCK } from './constants';
+import {
+  MAXSAVEDBLOCKS, MAX_SACK_REPORT_BLOCKS, TCP_MAXOLEN, TCPOLEN_SACK_BLOCK,
+} from './constants';
 import type { Env } from './env';
 import type { SeqRange, Tcb } from './state';
 
@@ -35,7 +38,10 @@ export function sackDiscard(tp: Draft<Tcb>): void {
 export function ndsackBlocks(blocks: readonly SackBlock[], ack: SeqNum): number {
   if (blocks.length === 0) return 0;
   if (seqLt(blocks[0]!.start, ack)) return 1;
-  if (blocks.length > 1 && seqGeq(blocks[0]!.start, blocks[1]!.start) && seqLeq(blocks[0]!.end, blocks[1]!.end)) return 2;
+  if (blocks.length > 1 && seqGeq(blocks[0]!.start, blocks[1]!.start) &&
+      seqLeq(blocks[0]!.end, blocks[1]!.end)) {
+    return 2;
+  }
   return 0;
 }
 
@@ -50,7 +56,9 @@ function ackBlocks(tp: Draft<Tcb>): void {
 function lookup(blocks: readonly SeqRange[], s: SeqNum): { index: number; contains: boolean } {
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
-    if (seqGt(b.end, s)) return { index: seqGeq(s, b.start) ? i : i - 1, contains: seqGeq(s, b.start) };
+    if (seqGt(b.end, s)) {
+      return { index: seqGeq(s, b.start) ? i : i - 1, contains: seqGeq(s, b.start) };
+    }
   }
   return { index: blocks.length - 1, contains: false };
 }
@@ -80,7 +88,9 @@ function insertBlock(blocks: SeqRange[], raw: SeqRange): { update: boolean; erro
     }
   }
   // Consolidate the right-hand side: drop covered blocks, absorb a partially covered one.
-  while (w + 1 < blocks.length && seqGeq(blocks[w]!.end, blocks[w + 1]!.end)) blocks.splice(w + 1, 1);
+  while (w + 1 < blocks.length && seqGeq(blocks[w]!.end, blocks[w + 1]!.end)) {
+    blocks.splice(w + 1, 1);
+  }
   if (w + 1 < blocks.length && seqGeq(blocks[w]!.end, blocks[w + 1]!.start)) {
     blocks[w] = { start: blocks[w]!.start, end: blocks[w + 1]!.end };
     blocks.splice(w + 1, 1);
@@ -159,7 +169,9 @@ export function computePipe(tp: Tcb): number {
   let nlost = seqDiff(tp.sndMax, tp.sack.lostseq);
   let nrexmt = seqDiff(tp.sack.rexmtHigh, tp.sndUna);
   for (const b of tp.sack.blocks) {
-    if (seqLt(b.start, tp.sack.rexmtHigh)) nrexmt -= seqDiff(seqMin(b.end, tp.sack.rexmtHigh), b.start);
+    if (seqLt(b.start, tp.sack.rexmtHigh)) {
+      nrexmt -= seqDiff(seqMin(b.end, tp.sack.rexmtHigh), b.start);
+    }
     if (seqGeq(b.start, tp.sack.lostseq)) nlost -= rangeLen(b);
   }
   return nlost + nrexmt;
@@ -180,7 +192,8 @@ export function firstUnsackedLen(tp: Tcb): number {
 // ------------------------------------------------------------------ receiver report
 
 /** TCP_SACK_BLKEND: a FIN occupies one more sequence number in a reported block. */
-export const blkEnd = (end: SeqNum, fin: boolean): SeqNum => ((end + (fin ? 1 : 0)) >>> 0) as SeqNum;
+export const blkEnd = (end: SeqNum, fin: boolean): SeqNum =>
+  ((end + (fin ? 1 : 0)) >>> 0) as SeqNum;
 
 /** tcp_sack_report_cleanup. */
 export function reportCleanup(tp: Draft<Tcb>): void {

@@ -35,6 +35,14 @@ export function tcpPacket(local: Endpoint, remote: Endpoint, f: SegmentFields): 
 
 export const EMPTY = new Uint8Array(0);
 
+/** What a RST answers: the offending segment as trimmed so far. */
+export interface ResetCause {
+  readonly seq: SeqNum;
+  readonly ack: SeqNum;
+  readonly flags: number;
+  readonly dataLen: number;
+}
+
 /**
  * dropwithreset (B.4, SM-4, RST-1/RST-2, TP-17): never in reply to a RST. A segment with ACK
  * gets `<SEQ=SEG.ACK><RST>`; one without gets `<SEQ=0><ACK=SEG.SEQ+len><RST,ACK>`, where len is
@@ -43,7 +51,7 @@ export const EMPTY = new Uint8Array(0);
  */
 export function respondWithReset(
   env: Env, local: Endpoint, remote: Endpoint,
-  seg: { readonly seq: SeqNum; readonly ack: SeqNum; readonly flags: number; readonly dataLen: number },
+  seg: ResetCause,
 ): void {
   if ((seg.flags & TH_RST) !== 0) return;
   if ((seg.flags & TH_ACK) !== 0) {
@@ -54,6 +62,7 @@ export function respondWithReset(
   }
   const len = seg.dataLen + ((seg.flags & TH_SYN) !== 0 ? 1 : 0);
   env.out.packets.push(tcpPacket(local, remote, {
-    seq: seq(0), ack: seqAdd(seg.seq, len), flags: TH_RST | TH_ACK, window: 0, options: {}, payload: EMPTY,
+    seq: seq(0), ack: seqAdd(seg.seq, len), flags: TH_RST | TH_ACK, window: 0, options: {},
+    payload: EMPTY,
   }));
 }

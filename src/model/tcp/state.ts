@@ -27,9 +27,11 @@ const STATE_ORDER: Readonly<Record<TcpStateName, number>> = {
 };
 export const stateOrder = (s: TcpStateName): number => STATE_ORDER[s];
 /** B.1 TCPS_HAVERCVDSYN. */
-export const haveRcvdSyn = (s: TcpStateName): boolean => STATE_ORDER[s] >= STATE_ORDER['SYN-RECEIVED'];
+export const haveRcvdSyn = (s: TcpStateName): boolean =>
+  STATE_ORDER[s] >= STATE_ORDER['SYN-RECEIVED'];
 /** B.1 TCPS_HAVEESTABLISHED. */
-export const haveEstablished = (s: TcpStateName): boolean => STATE_ORDER[s] >= STATE_ORDER.ESTABLISHED;
+export const haveEstablished = (s: TcpStateName): boolean =>
+  STATE_ORDER[s] >= STATE_ORDER.ESTABLISHED;
 /** B.1 TCPS_HAVERCVDFIN: the 4.4BSD definition, true only in TIME-WAIT. */
 export const haveRcvdFin = (s: TcpStateName): boolean => s === 'TIME-WAIT';
 
@@ -44,7 +46,8 @@ export interface TcbTimers {
 }
 export type TcbTimerName = keyof TcbTimers;
 /** D.10: the order in which timers due together run. */
-export const TCB_TIMER_ORDER: readonly TcbTimerName[] = ['delack', 'rexmt', 'persist', 'keep', '2msl', 'sndmore'];
+export const TCB_TIMER_ORDER: readonly TcbTimerName[] =
+  ['delack', 'rexmt', 'persist', 'keep', '2msl', 'sndmore'];
 
 /** A.1 t_flags that matter to the model (TF_*), as booleans. */
 export interface TcbFlags {
@@ -248,8 +251,10 @@ export interface SynEntry {
 export type Waiter =
   | { readonly kind: 'connect'; readonly call: CallId; readonly sid: number }
   | { readonly kind: 'accept'; readonly call: CallId; readonly sid: number }
-  | { readonly kind: 'recv'; readonly call: CallId; readonly sid: number; readonly maxBytes: number }
-  | { readonly kind: 'send'; readonly call: CallId; readonly sid: number; readonly rest: Uint8Array; readonly total: number };
+  | { readonly kind: 'recv'; readonly call: CallId; readonly sid: number;
+      readonly maxBytes: number }
+  | { readonly kind: 'send'; readonly call: CallId; readonly sid: number;
+      readonly rest: Uint8Array; readonly total: number };
 
 export interface TcpHostState {
   readonly config: HostConfig;

@@ -32,7 +32,8 @@ import { tupleOf } from './state';
 import { requestRScale } from './window';
 
 const slotTicks = (env: Env, slot: number): number =>
-  rtoBaseTicks(env.hz, env.cfg.lowRtobase) * SYNCACHE_BACKOFF[Math.min(slot, SYNCACHE_BACKOFF.length - 1)]!;
+  rtoBaseTicks(env.hz, env.cfg.lowRtobase) *
+  SYNCACHE_BACKOFF[Math.min(slot, SYNCACHE_BACKOFF.length - 1)]!;
 
 /** syncache_respond (B.3, TP-14, TP-18): the SYN|ACK of an entry. */
 export function synackRespond(env: Env, e: SynEntry): void {
@@ -62,7 +63,9 @@ function makeRoom(env: Env, listener: Draft<TcpSocket>, cpu: CpuId, bucket: numb
     victim = inBucket.reduce((a, b) => (b.serial < a.serial ? b : a));
   } else if (mine.length >= env.cfg.syncacheHashSize * env.cfg.syncacheBucketLimit) {
     const top = Math.max(...mine.map((e) => e.slot));
-    victim = mine.filter((e) => e.slot === top).reduce((a, b) => (b.due < a.due || (b.due === a.due && b.serial < a.serial) ? b : a));
+    const older = (a: SynEntry, b: SynEntry): SynEntry =>
+      (b.due < a.due || (b.due === a.due && b.serial < a.serial) ? b : a);
+    victim = mine.filter((e) => e.slot === top).reduce(older);
   }
   if (victim === undefined) return;
   removeEntry(env, victim.key);
@@ -70,7 +73,9 @@ function makeRoom(env: Env, listener: Draft<TcpSocket>, cpu: CpuId, bucket: numb
 }
 
 /** syncache_add (B.3, SM-7): a new entry and its SYN|ACK, or a resent SYN|ACK for a duplicate. */
-function syncacheAdd(env: Env, listener: Draft<TcpSocket>, local: Endpoint, remote: Endpoint, s: InSeg): void {
+function syncacheAdd(
+  env: Env, listener: Draft<TcpSocket>, local: Endpoint, remote: Endpoint, s: InSeg,
+): void {
   const key = connKey(local, remote);
   const cpu = tcpFlowCpu(remote.addr, remote.port, local.addr, local.port, env.d.config.ncpus);
   const dup = env.d.syncache.find((e) => e.key === key);
@@ -94,7 +99,8 @@ function syncacheAdd(env: Env, listener: Draft<TcpSocket>, local: Endpoint, remo
     requestRScale: requestRScale(env.cfg.recvspace),
     sack: env.cfg.sack && s.opts.sackPermitted,
     tsRecent: env.cfg.rfc1323 && s.opts.ts !== undefined ? s.opts.ts.val : null,
-    wnd: Math.min(env.cfg.recvspace, TCP_MAXWIN), slot: 0, due: dueIn(env, slotTicks(env, 0)), rxtused: 0,
+    wnd: Math.min(env.cfg.recvspace, TCP_MAXWIN), slot: 0, due: dueIn(env, slotTicks(env, 0)),
+    rxtused: 0,
   };
   env.d.nextSerial += 1;
   env.d.syncache.push(e);
@@ -116,7 +122,9 @@ export function synackTimer(env: Env, key: string): void {
 }
 
 /** A cookie-validated stand-in for a missing entry (TP-15): only the MSS class survives. */
-function cookieEntry(env: Env, listener: Draft<TcpSocket>, local: Endpoint, remote: Endpoint, s: InSeg): SynEntry | null {
+function cookieEntry(
+  env: Env, listener: Draft<TcpSocket>, local: Endpoint, remote: Endpoint, s: InSeg,
+): SynEntry | null {
   if (!env.cfg.syncookies) return null;
   const over = listener.listen!.overflowTick;
   if (over === null || env.ticks - over >= syncookieWindowTicks(env.hz)) return null;
@@ -174,7 +182,9 @@ function syncacheSocket(env: Env, listener: Draft<TcpSocket>, e: SynEntry): Draf
 }
 
 /** The third ACK (TP-16): a connection, 'refused' (backlog), or null (no entry / bad ACK). */
-function syncacheExpand(env: Env, listener: Draft<TcpSocket>, local: Endpoint, remote: Endpoint, s: InSeg): Draft<TcpSocket> | 'refused' | null {
+function syncacheExpand(
+  env: Env, listener: Draft<TcpSocket>, local: Endpoint, remote: Endpoint, s: InSeg,
+): Draft<TcpSocket> | 'refused' | null {
   const key = connKey(local, remote);
   let e: SynEntry | null = env.d.syncache.find((x) => x.key === key) ?? null;
   if (e === null) e = cookieEntry(env, listener, local, remote, s);
@@ -191,7 +201,8 @@ export function listenInput(
   continueInput: (c: Conn, s: InSeg) => void,
 ): void {
   const ctl = s.flags & (TH_RST | TH_ACK | TH_SYN);
-  const reset = (): void => respondWithReset(env, local, remote, { seq: s.seq, ack: s.ack, flags: s.flags, dataLen: s.data.length });
+  const cause = { seq: s.seq, ack: s.ack, flags: s.flags, dataLen: s.data.length };
+  const reset = (): void => respondWithReset(env, local, remote, cause);
   if (ctl === TH_ACK) {
     const so = syncacheExpand(env, listener, local, remote, s);
     if (so === null) reset();
@@ -202,7 +213,9 @@ export function listenInput(
   if (ctl !== TH_SYN) {
     const e = env.d.syncache.find((x) => x.key === connKey(local, remote));
     if ((s.flags & TH_RST) !== 0) {
-      if (e !== undefined && seqGeq(s.seq, e.irs) && seqLeq(s.seq, seqAdd(e.irs, e.wnd))) removeEntry(env, e.key);
+      if (e !== undefined && seqGeq(s.seq, e.irs) && seqLeq(s.seq, seqAdd(e.irs, e.wnd))) {
+        removeEntry(env, e.key);
+      }
       return;
     }
     if ((s.flags & TH_ACK) !== 0) {
@@ -211,7 +224,8 @@ export function listenInput(
     }
     return;
   }
-  // RFC 1122 4.2.3.10 / B.3: a SYN from this very socket is forged; broadcast/multicast never arrive.
+  // RFC 1122 4.2.3.10 / B.3: a SYN from this very socket is forged; broadcast/multicast never
+  // arrive (UP-1).
   if (local.port === remote.port && local.addr === remote.addr) return;
   if (listener.listen!.queue.length > listener.listen!.qlimit) return;
   syncacheAdd(env, listener, local, remote, s);

@@ -54,7 +54,8 @@ function connectPort(env: Env, owner: CpuId, remote: Endpoint): Port | null {
   for (let tried = 0; tried < EPHEMERAL_COUNT; tried++) {
     if (!held(env, candidate)) {
       firstFree ??= candidate;
-      if (freeSeen >= 2 * ncpus - 1 || tcpFlowCpu(env.d.addr, candidate, remote.addr, remote.port, ncpus) === owner) {
+      if (freeSeen >= 2 * ncpus - 1 ||
+          tcpFlowCpu(env.d.addr, candidate, remote.addr, remote.port, ncpus) === owner) {
         env.host.portCursor = nextEphemeral(candidate);
         return candidate;
       }
@@ -107,8 +108,10 @@ function listenCall(env: Env, so: Draft<TcpSocket>, backlog: number): CallResult
   return ok({ kind: 'none' });
 }
 
-/** TP-9: active open (SM-25's first step): SYN-SENT, the SYN, and the connection on its flow CPU. */
-function connectCall(env: Env, call: AppCall, so: Draft<TcpSocket>, remote: Endpoint, nonblocking: boolean): CallOutcome {
+/** TP-9: active open (SM-25's first step): SYN-SENT, the SYN, the connection on its flow CPU. */
+function connectCall(
+  env: Env, call: AppCall, so: Draft<TcpSocket>, remote: Endpoint, nonblocking: boolean,
+): CallOutcome {
   if (so.listen !== null) return err('EOPNOTSUPP');
   if (so.tcb !== null) return err(haveEstablished(so.tcb.state) ? 'EISCONN' : 'EALREADY');
   if (so.hadConnection) return err('EINVAL');
@@ -141,10 +144,13 @@ export function acceptNow(env: Env, listener: Draft<TcpSocket>): CallResult | nu
   env.host.nextFd = mkFd(fd + 1);
   so.fd = fd;
   so.listener = null;
-  return ok({ kind: 'accepted', fd, remote: { addr: so.tcb.remote.addr, port: so.tcb.remote.port } });
+  const remote = { addr: so.tcb.remote.addr, port: so.tcb.remote.port };
+  return ok({ kind: 'accepted', fd, remote });
 }
 
-function acceptCall(env: Env, call: AppCall, so: Draft<TcpSocket>, nonblocking: boolean): CallOutcome {
+function acceptCall(
+  env: Env, call: AppCall, so: Draft<TcpSocket>, nonblocking: boolean,
+): CallOutcome {
   const r = acceptNow(env, so);
   if (r !== null) return r;
   if (nonblocking) return err('EWOULDBLOCK');
@@ -160,7 +166,9 @@ export function sendCheck(so: Draft<TcpSocket>): CallResult | null {
     so.error = null;
     return err(e);
   }
-  if (so.tcb === null || (so.tcb.state !== 'ESTABLISHED' && so.tcb.state !== 'CLOSE-WAIT')) return err('ENOTCONN');
+  if (so.tcb === null || (so.tcb.state !== 'ESTABLISHED' && so.tcb.state !== 'CLOSE-WAIT')) {
+    return err('ENOTCONN');
+  }
   return null;
 }
 
@@ -174,14 +182,17 @@ export function sendAppend(env: Env, so: Draft<TcpSocket>, data: Uint8Array): nu
   return n;
 }
 
-function sendCall(env: Env, call: AppCall, so: Draft<TcpSocket>, data: Uint8Array, nonblocking: boolean): CallOutcome {
+function sendCall(
+  env: Env, call: AppCall, so: Draft<TcpSocket>, data: Uint8Array, nonblocking: boolean,
+): CallOutcome {
   const refused = sendCheck(so);
   if (refused !== null) return refused;
   if (data.length === 0) return ok({ kind: 'sent', bytes: 0 });
   const n = sendAppend(env, so, data);
   if (n === data.length) return ok({ kind: 'sent', bytes: n });
   if (nonblocking) return n === 0 ? err('EWOULDBLOCK') : ok({ kind: 'sent', bytes: n });
-  env.d.waiters.push({ kind: 'send', call: call.id, sid: so.sid, rest: data.slice(n), total: data.length });
+  const rest = data.slice(n);
+  env.d.waiters.push({ kind: 'send', call: call.id, sid: so.sid, rest, total: data.length });
   return 'blocked';
 }
 
@@ -204,7 +215,9 @@ export function recvNow(env: Env, so: Draft<TcpSocket>, maxBytes: number): CallR
   return null;
 }
 
-function recvCall(env: Env, call: AppCall, so: Draft<TcpSocket>, maxBytes: number, nonblocking: boolean): CallOutcome {
+function recvCall(
+  env: Env, call: AppCall, so: Draft<TcpSocket>, maxBytes: number, nonblocking: boolean,
+): CallOutcome {
   if (maxBytes < 1) return err('EINVAL');
   if (so.listen !== null || !so.hadConnection) return err('ENOTCONN');
   const r = recvNow(env, so, maxBytes);

@@ -28,7 +28,11 @@ function connectWaiter(so: Draft<TcpSocket>, w: Waiter): Served {
 
 function sendWaiter(env: Env, so: Draft<TcpSocket>, w: Extract<Waiter, { kind: 'send' }>): Served {
   const refused = sendCheck(so);
-  if (refused !== null) return { result: refused.ok ? refused : err(refused.error === 'ENOTCONN' ? 'EPIPE' : refused.error) };
+  if (refused !== null) {
+    // A send that was accepted once cannot become "not connected": the connection is gone.
+    if (refused.ok) return { result: refused };
+    return { result: err(refused.error === 'ENOTCONN' ? 'EPIPE' : refused.error) };
+  }
   const n = sendAppend(env, so, w.rest);
   if (n === w.rest.length) return { result: ok({ kind: 'sent', bytes: w.total }) };
   return { keep: n === 0 ? w : { ...w, rest: w.rest.slice(n) } };

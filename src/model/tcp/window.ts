@@ -17,7 +17,8 @@ export function requestRScale(recvspace: number): number {
 }
 
 /** ssb_space(so_rcv): free space in the receive buffer. */
-export const rcvSpace = (env: Env, so: TcpSocket): number => Math.max(0, env.cfg.recvspace - so.rcv.length);
+export const rcvSpace = (env: Env, so: TcpSocket): number =>
+  Math.max(0, env.cfg.recvspace - so.rcv.length);
 
 /** tcp_input's rcv_wnd: the free space, but never less than what was advertised. */
 export const inputRcvWnd = (env: Env, so: TcpSocket, tp: Tcb): number =>
@@ -39,7 +40,9 @@ export function advertisedWindow(env: Env, so: TcpSocket, tp: Tcb, segsz: number
 }
 
 /** B.4 acceptable_window_update (WIN-1, WIN-8): only newer segments move the window. */
-export function acceptableWindowUpdate(tp: Tcb, segSeq: SeqNum, segAck: SeqNum, tiwin: number): boolean {
+export function acceptableWindowUpdate(
+  tp: Tcb, segSeq: SeqNum, segAck: SeqNum, tiwin: number,
+): boolean {
   if (seqLt(tp.sndWl1, segSeq)) return true;
   if (tp.sndWl1 !== segSeq) return false;
   if (seqLt(tp.sndWl2, segAck)) return true;

@@ -33,9 +33,13 @@ export function nextSeg(env: Env, c: Conn): Next | null {
     const hit = tp.sack.blocks.find((b) => !seqLt(probe, b.start) && seqLt(probe, b.end));
     return { seq: s, len: hit !== undefined ? seqDiff(hit.start, s) : tp.maxseg, rescue };
   };
-  if (last !== undefined && seqLt(torexmt, last.end) && isLost(tp, torexmt)) return unsacked(torexmt, false);
+  if (last !== undefined && seqLt(torexmt, last.end) && isLost(tp, torexmt)) {
+    return unsacked(torexmt, false);
+  }
   const off = seqDiff(tp.sndMax, tp.sndUna);
-  if (Math.min(so.snd.length, tp.sndWnd) - off > 0) return { seq: tp.sndMax, len: tp.maxseg, rescue: false };
+  if (Math.min(so.snd.length, tp.sndWnd) - off > 0) {
+    return { seq: tp.sndMax, len: tp.maxseg, rescue: false };
+  }
   if (last !== undefined && seqLt(torexmt, last.end)) return unsacked(torexmt, false);
   if (env.cfg.rescuesack || env.cfg.rfc6675) {
     if (tp.sack.rescued) return null;
@@ -56,7 +60,8 @@ export function sackRexmt(env: Env, c: Conn, force: boolean): void {
   const ocwnd = tp.sndCwnd;
   let nseg = 0;
   let nsegRexmt = 0;
-  const maxrexmt = force ? Math.min(Math.ceil(firstUnsackedLen(tp) / tp.maxseg), TCP_FORCE_SACKRXT) : 0;
+  const firstHole = Math.ceil(firstUnsackedLen(tp) / tp.maxseg);
+  const maxrexmt = force ? Math.min(firstHole, TCP_FORCE_SACKRXT) : 0;
   tp.rtttime = 0;
   let pipe = computePipe(tp);
   while ((ocwnd - pipe >= tp.maxseg || (force && nsegRexmt < maxrexmt && nseg === 0)) &&
