@@ -10,10 +10,11 @@ import { PortTable } from './inpcb/ports';
 import type { Inet, Netisr, PcbList } from './net/inet';
 import { netisrLoop } from './net/netisr';
 import { Stats } from './net/stats';
-import { tcpStubEntry } from './net/tcpstub';
 import { FdTable } from './socket/fdtable';
 import type { Socket } from './socket/socket';
 import { udpProtoEntry } from './udp';
+import { buildTcpGlobals } from './tcp/globals';
+import { tcpAttachHost, tcpProtoEntry } from './tcp';
 
 /**
  * Build one host's stack: a netisr thread and port per CPU (D.1), the interrupt and softclock
@@ -47,14 +48,16 @@ export function buildInet(env: HostEnv): Inet {
     k, env, cfg: env.config, addr: env.addr, ncpus, netisrs,
     callouts: new CalloutWheel(),
     stats: new Stats(ncpus),
-    protosw: { udp: udpProtoEntry, tcp: tcpStubEntry },
+    protosw: { udp: udpProtoEntry, tcp: tcpProtoEntry },
     fds: new FdTable(k),
     udp: {
       tables: cpus.map((cpu) => new PcbInfo<Socket>(k, `udbinfo:${cpu}`, cpu, true)),
       ports: new PortTable<Socket>(k, 'udp'),
     },
+    tcp: buildTcpGlobals(k, cpus, env.config.hz, env.id, env.config.tcp),
     nicTd, softclockTd, rollups: [], pcbLists,
   };
+  tcpAttachHost(inet);
   return inet;
 }
 

@@ -72,9 +72,9 @@ describe('descriptors and binding (UP-2 … UP-5)', () => {
     expect(u.socket(0, 2)).toBe(6);
   });
 
-  test('socket(tcp) is not supported yet; listen and accept on UDP are EOPNOTSUPP; unknown fds EBADF', () => {
+  test('TCP sockets share the descriptor numbering; listen and accept on UDP are EOPNOTSUPP; unknown fds EBADF', () => {
     const u = new Udp(new Driver({ ncpus: [2, 1] }));
-    expect(u.d.do(0, { op: 'socket', proto: 'tcp' })).toEqual(fail('EOPNOTSUPP'));
+    expect(u.d.do(0, { op: 'socket', proto: 'tcp' })).toEqual({ ok: true, value: { kind: 'fd', fd: 3 } });
     const s = u.socket(0);
     expect(u.d.do(0, { op: 'listen', fd: s, backlog: 5 })).toEqual(fail('EOPNOTSUPP'));
     expect(u.d.do(0, { op: 'accept', fd: s, nonblocking: true })).toEqual(fail('EOPNOTSUPP'));

@@ -14,6 +14,7 @@ import type { Socket } from '../socket/socket';
 import type { Rollup } from './netisr';
 import type { Protosw } from './protosw';
 import type { Stats } from './stats';
+import type { TcpGlobals } from '../tcp/globals';
 
 /**
  * One host's network stack: the kernel, the netisrs, the per-CPU tables and the host-wide
@@ -46,6 +47,8 @@ export interface Inet {
   readonly protosw: Protosw;
   readonly fds: FdTable;
   readonly udp: UdpGlobals;
+  /** TCP's per-CPU tables, syncaches, ACK queues and the port table (tcp/globals.ts). */
+  readonly tcp: TcpGlobals;
   /** The NIC's interrupt context and each CPU's softclock: senders of messages, never run. */
   readonly nicTd: Thread;
   readonly softclockTd: readonly Thread[];

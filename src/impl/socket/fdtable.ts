@@ -4,6 +4,7 @@ import type { Kern } from '../kern/kern';
 import { KObj, guarded } from '../kern/kern';
 import { Token } from '../kern/token';
 import type { Socket } from './socket';
+import type { TcpSock } from './tcpsock';
 
 /**
  * The host's descriptor table (UP-2): 3, 4, 5 … in the order sockets are created (their
@@ -13,6 +14,8 @@ export class FdTable {
   readonly token = new Token('fdtable.token');
   readonly obj: KObj;
   private readonly map = new Map<number, Socket>();
+  /** TCP sockets (socket/tcpsock.ts) share the descriptor numbering (UP-2). */
+  private readonly tcp = new Map<number, TcpSock>();
   private next: number = FD_FIRST;
 
   constructor(k: Kern) {
@@ -35,6 +38,23 @@ export class FdTable {
 
   remove(fd: Fd): boolean {
     return this.map.delete(fd);
+  }
+
+  installTcp(fd: Fd, so: TcpSock): void {
+    this.tcp.set(fd, so);
+  }
+
+  getTcp(fd: Fd): TcpSock | undefined {
+    return this.tcp.get(fd);
+  }
+
+  removeTcp(fd: Fd): boolean {
+    return this.tcp.delete(fd);
+  }
+
+  /** Open TCP sockets with their descriptors, in descriptor order (status reports). */
+  tcpSockets(): [Fd, TcpSock][] {
+    return [...this.tcp.entries()].map(([n, so]) => [n as Fd, so]);
   }
 
   /** Open sockets in descriptor order (status reports). */

@@ -10,6 +10,8 @@ import { NetMsg } from '../net/netmsg';
 import type { Handler } from '../net/netmsg';
 import { soreceive } from './soreceive';
 import { sosend } from './sosend';
+import { tcpSyscall } from './sotcp';
+import { TcpSock } from './tcpsock';
 import type { Socket } from './socket';
 import type { AttachArg, Usrreqs } from './usrreq';
 
@@ -34,34 +36,32 @@ export function* syscall(inet: Inet, call: AppCall): Co {
 
 function* callResult(inet: Inet, call: AppCall): Co<CallResult> {
   const req = call.req;
+  if (req.op === 'socket') {
+    if (req.proto === 'tcp') return yield* tcpSyscall(inet, call, null);
+    return yield* sysSocket(inet, call);
+  }
+  const file = yield* fileLookup(inet, req.fd);
+  if (file === undefined) return userFail(inet, 'EBADF');
+  if (file instanceof TcpSock) return yield* tcpSyscall(inet, call, file);
+  const so = file;
   switch (req.op) {
-    case 'socket':
-      return yield* sysSocket(inet, call);
     case 'bind':
-      return yield* syncRequest(inet, call, req.fd, (u) => u.bind, { port: req.port });
+      return yield* syncRequest(inet, call, so, (u) => u.bind, { port: req.port });
     case 'connect':
-      return yield* syncRequest(inet, call, req.fd, (u) => u.connect, { remote: req.remote });
+      return yield* syncRequest(inet, call, so, (u) => u.connect, { remote: req.remote });
     case 'shutdown':
-      return yield* syncRequest(inet, call, req.fd, (u) => u.shutdown, null);
+      return yield* syncRequest(inet, call, so, (u) => u.shutdown, null);
     case 'close':
     case 'abort':
-      return yield* syncRequest(inet, call, req.fd, (u) => u.detach, null);
+      return yield* syncRequest(inet, call, so, (u) => u.detach, null);
     case 'listen':
-    case 'accept': {
-      const so = yield* fdLookup(inet, req.fd);
-      // UP-4: UDP sockets cannot listen or accept (and there are no TCP sockets yet).
-      return userFail(inet, so === undefined ? 'EBADF' : 'EOPNOTSUPP');
-    }
-    case 'send': {
-      const so = yield* fdLookup(inet, req.fd);
-      if (so === undefined) return userFail(inet, 'EBADF');
+    case 'accept':
+      // UP-4: UDP sockets cannot listen or accept.
+      return userFail(inet, 'EOPNOTSUPP');
+    case 'send':
       return yield* sosend(inet, call, so, req);
-    }
-    case 'recv': {
-      const so = yield* fdLookup(inet, req.fd);
-      if (so === undefined) return userFail(inet, 'EBADF');
+    case 'recv':
       return yield* soreceive(inet, so, req);
-    }
     default:
       return assertNever(req, 'call');
   }
@@ -71,6 +71,16 @@ function* callResult(inet: Inet, call: AppCall): Co<CallResult> {
 export function userFail(inet: Inet, e: SocketError): CallResult {
   inet.k.linearize();
   return err(e);
+}
+
+/** `getsock` for either protocol: one lookup under the filedesc token. */
+function* fileLookup(inet: Inet, fd: Fd): Co<Socket | TcpSock | undefined> {
+  const k = inet.k;
+  yield* getToken(k, inet.fds.token, 'fd.lookup');
+  k.rd(inet.fds.obj);
+  const so = inet.fds.get(fd) ?? inet.fds.getTcp(fd);
+  relToken(k, inet.fds.token);
+  return so;
 }
 
 /** `getsock`: the socket behind a descriptor, read under the filedesc token. */
@@ -102,10 +112,8 @@ function* sysSocket(inet: Inet, call: AppCall): Co<CallResult> {
 
 /** `so_pru_X`: a synchronous request to the socket's owner netisr. */
 function* syncRequest<A>(
-  inet: Inet, call: AppCall, fd: Fd, pick: (u: Usrreqs) => Handler<A>, arg: A,
+  inet: Inet, call: AppCall, so: Socket, pick: (u: Usrreqs) => Handler<A>, arg: A,
 ): Co<CallResult> {
-  const so = yield* fdLookup(inet, fd);
-  if (so === undefined) return userFail(inet, 'EBADF');
   const u = usrreqsOf(inet, so, so.proto);
   assert(u !== undefined, `${so.name}: protocol ${so.proto} has no usrreqs`);
   const input = { kind: 'call', call: call.id, phase: 'proto' } as const;
