@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
+import { assertNever } from '../core/assert';
 import type { PropertyDef } from '../../properties/types';
 import { formatDuration, formatSeed } from './args';
 import type { CpuRange, Shard, StrategyChoice } from './args';
@@ -198,6 +199,8 @@ class Campaign {
         mergeCoverage(this.tally.coverage, outcome.coverage);
         if (outcome.counterexample !== null) this.failure(job, outcome.counterexample);
         return;
+      default:
+        assertNever(outcome, 'job outcome');
     }
   }
 

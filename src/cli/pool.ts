@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { assertNever } from '../core/assert';
 import type { Counterexample } from '../../properties/types';
 import type { Coverage } from './coverage';
 import type { Job } from './plan';
@@ -85,6 +86,8 @@ export class FuzzWorker {
       case 'error':
         this.settle({ kind: 'error', message: m.message, stack: m.stack });
         return;
+      default:
+        assertNever(m, 'message from a worker');
     }
   }
 

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { assertNever } from '../core/assert';
 import type { Scenario } from '../scenario/types';
 import type { RunRecord, Verdict } from '../core/run';
 import { fuzzProperty } from '../../properties/harness';
@@ -81,6 +82,8 @@ port.on('message', (m: ToWorker) => {
     case 'stop':
       port.close();
       return;
+    default:
+      assertNever(m, 'message to a worker');
   }
 });
 
