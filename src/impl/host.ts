@@ -10,6 +10,7 @@ import { nicInput } from './net/nic';
 import type { Socket } from './socket/socket';
 import type { UserThread } from './socket/uthread';
 import { spawnUserThread } from './socket/uthread';
+import { tcpStatus } from './tcp/status';
 
 /**
  * Read before editing: ARCHITECTURE §5 (the Host seam), docs/CONTRACTS.md.
@@ -55,7 +56,10 @@ export function createImplHost(env: HostEnv): Host {
     nextDeadline: () => inet.callouts.next(),
     runnable: () => k.runnable().map(view),
     run: (thread: ThreadId) => k.run(k.thread(thread)),
-    status: () => inet.fds.sockets().map((so) => socketStatus(inet, so)),
+    status: () => [
+      ...inet.fds.sockets().map((so) => socketStatus(inet, so)),
+      ...tcpStatus(inet),
+    ],
   };
   internals.set(host, inet);
   return host;

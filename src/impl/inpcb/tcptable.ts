@@ -82,6 +82,13 @@ export class TcpTable<C, L> {
     return true;
   }
 
+  /** Every connection in the table (status reports). */
+  connections(): C[] {
+    const out: C[] = [];
+    for (const b of this.conns.values()) for (const e of b) out.push(e.conn);
+    return out;
+  }
+
   get connCount(): number {
     let n = 0;
     for (const b of this.conns.values()) n += b.length;

@@ -23,8 +23,13 @@ export interface WorldOptions {
   readonly delayUs?: number;
   readonly checkMode?: boolean;
   readonly pick?: (runnable: readonly RunnableThread[], step: number) => number;
-  /** Whether the frame (the `index`-th sent by host `from`) reaches its destination. */
-  readonly deliver?: (f: SentFrame) => boolean;
+  /**
+   * The fate of a frame (the `index`-th sent by host `from`): delivered after the link delay
+   * (true), dropped (false), or delivered after that many extra µs (a number, reordering).
+   */
+  readonly deliver?: (f: SentFrame) => boolean | number;
+  /** Deliver a second copy of the frame, this many µs after the first (duplication). */
+  readonly duplicate?: (f: SentFrame) => number | null;
   /** Host factories per index (tests may put another stack on one end). */
   readonly factory?: (index: number, env: HostEnv) => Host;
 }
@@ -83,8 +88,12 @@ export class World {
         const f: SentFrame = { from: i, index: this.perHost[i]!++, frame: frameId(this.nextFrame++), bytes: bytes.slice(), at: this.now };
         emit({ kind: 'frame-sent', host: hostId(i), frame: f.frame, bytes: f.bytes });
         this.sent.push(f);
-        if (this.opts.deliver?.(f) ?? true) {
-          this.arrivals.push({ at: this.now + this.delayUs, to: 1 - i, f });
+        const fate = this.opts.deliver?.(f) ?? true;
+        if (fate !== false) {
+          const extra = fate === true ? 0 : fate;
+          this.arrivals.push({ at: this.now + this.delayUs + extra, to: 1 - i, f });
+          const dup = this.opts.duplicate?.(f) ?? null;
+          if (dup !== null) this.arrivals.push({ at: this.now + this.delayUs + extra + dup, to: 1 - i, f });
         }
         return f.frame;
       },
