@@ -60,12 +60,11 @@ export class CwndBound {
   }
 
   private onIn(step: InStep, inRecoveryBefore: boolean): void {
-    if (step.ignored) {
-      if (step.establishing) {
-        this.cwndUp = initialWindowBound(this.hs, this.side, this.sh.cfg, hzOf(this.conn)).bytes;
-      }
+    if (step.establishing) {
+      this.cwndUp = initialWindowBound(this.hs, this.side, this.sh.cfg, hzOf(this.conn)).bytes;
       return;
     }
+    if (step.ignored) return;
     const mss = this.mss;
     const newReno = !this.hs.sack;
     if (step.undo !== 'none' && this.saved !== null) {
