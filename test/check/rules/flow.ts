@@ -21,6 +21,8 @@ export interface Breaks {
   readonly noPartialRestart?: boolean;
   /** The Eifel undo restores cwnd but leaves ssthresh at its post-timeout value. */
   readonly undoKeepsSsthresh?: boolean;
+  /** No Eifel detection at all: a spurious timeout is followed by go-back-N. */
+  readonly noUndo?: boolean;
 }
 
 export interface FlowOptions extends BuilderOptions {
@@ -29,8 +31,8 @@ export interface FlowOptions extends BuilderOptions {
   readonly rexmtVal?: number;
   /** Data offsets to lose, one transmission per listing (list one twice to lose its resend too). */
   readonly lose?: readonly number[];
-  /** One-way delay of b's ACKs sent at time t (ms), e.g. to make a timeout spurious. */
-  readonly ackDelayMs?: (tMs: number) => number;
+  /** One-way delay of b's ACK of data offset `ack` sent at time t (ms), e.g. to make a timeout spurious. */
+  readonly ackDelayMs?: (tMs: number, ack: number) => number;
   readonly breaks?: Breaks;
   readonly untilMs?: number;
 }
@@ -94,7 +96,7 @@ class Sender {
   private newAck(ack: number, ecr: number): void {
     const acked = ack - this.una;
     const s = this.saved;
-    if (s !== null && ecr !== 0 && ecr < s.ts - 1) {
+    if (s !== null && ecr !== 0 && ecr < s.ts - 1 && !this.o.breaks?.noUndo) {
       this.cwnd = s.cwnd;
       if (!this.o.breaks?.undoKeepsSsthresh) this.ss = s.ss;
       this.recover = s.recover;
@@ -206,7 +208,7 @@ class Receiver {
 
   ackNow(): void {
     const tMs = this.b.nowUs / 1000;
-    this.b.ackTo('b', this.rcvNxt, { tsecr: this.tsRecent, delayMs: this.o.ackDelayMs?.(tMs) ?? this.b.delayMs });
+    this.b.ackTo('b', this.rcvNxt, { tsecr: this.tsRecent, delayMs: this.o.ackDelayMs?.(tMs, this.rcvNxt) ?? this.b.delayMs });
     this.lastAckSent = this.rcvNxt;
     this.delackDue = null;
   }
