@@ -231,7 +231,11 @@ function restart(run: TimerRun, c: RestartCtx): TimerRun {
     return { ...run, arm: tick, viaAck: true };
   }
   if (isTimer(step.cause, 'persist')) return freshRun(null, null);
-  if (step.rexmt && step.atUna && step.cause.kind === 'in') return { ...run, arm: tick, viaAck: false };
+  // A fast or partial-ACK retransmission re-arms the timer; an ACK-clocked resend at the same tick
+  // as the ACK that restarted it changes nothing.
+  if (step.rexmt && step.atUna && step.cause.kind === 'in') {
+    return { ...run, arm: tick, viaAck: run.arm === tick && run.viaAck };
+  }
   if (step.maxBefore === step.unaBefore && (step.payload > 0 || step.end !== step.payloadEnd)) {
     return { ...run, arm: tick, viaAck: false };
   }

@@ -323,7 +323,10 @@ export class SenderShadow {
   private detectSpurious(seg: TcpSegment): Undo {
     const s = this.saved;
     if (s === null || !this.cfg.eifel) return 'none';
-    if (!this.hs.ts || s.tsval === null) return s.kind === 'rto' ? 'maybe' : 'none';
+    if (!this.hs.ts || s.tsval === null) {
+      // The heuristic acts only after exactly one timeout (t_rxtshift == 1).
+      return s.kind === 'rto' && (this.shift === null || this.shift === 1) ? 'maybe' : 'none';
+    }
     const ecr = seg.options.timestamp?.ecr ?? 0;
     if (ecr === 0) return 'none';
     if (u32(ecr) < u32(s.tsval) - 1) return s.certain ? s.kind : 'maybe';
