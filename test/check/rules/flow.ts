@@ -23,6 +23,10 @@ export interface Breaks {
   readonly undoKeepsSsthresh?: boolean;
   /** No Eifel detection at all: a spurious timeout is followed by go-back-N. */
   readonly noUndo?: boolean;
+  /** Fast retransmit leaves ssthresh alone: recovery ends in slow start at the old rate. */
+  readonly noSsthreshCut?: boolean;
+  /** Congestion avoidance adds one MSS per ACK instead of one per cwnd of acked data. */
+  readonly fastAvoidance?: boolean;
 }
 
 export interface FlowOptions extends BuilderOptions {
@@ -118,6 +122,7 @@ class Sender {
     } else {
       this.recover = ack - 1;
       if (this.cwnd <= this.ss) this.cwnd += Math.min(acked, 2 * MSS);
+      else if (this.o.breaks?.fastAvoidance) this.cwnd += MSS;
       else if ((this.wacked += acked) >= this.cwnd) {
         this.wacked -= this.cwnd;
         this.cwnd += MSS;
@@ -165,7 +170,8 @@ class Sender {
 
   private fastRetransmit(): void {
     this.saved = { kind: 'fr', ts: ticksAt(this.b.now, HZ) + 1, cwnd: this.cwnd, ss: this.ss, recover: this.recover, wasRec: false };
-    this.ss = Math.max(2, Math.floor(Math.min(this.wnd, this.cwnd) / 2 / MSS)) * MSS;
+    if (!this.o.breaks?.noSsthreshCut) this.ss = Math.max(2, Math.floor(Math.min(this.wnd, this.cwnd) / 2 / MSS)) * MSS;
+    else this.ss = this.cwnd;
     this.inRec = true;
     this.recover = this.max;
     this.timerDue = null;
