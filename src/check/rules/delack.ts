@@ -23,8 +23,8 @@ import { configOf, endOf, hzOf, otherSide } from './types';
  * "In order" is tracked from the receiver's side: its RCV.NXT shadow advances over arriving data
  * (only up to the right edge it advertised, which it always accepts) and jumps to every ACK it
  * sends; data whose TSval fails PAWS (it may be dropped, A.13) is not counted. Nothing is required
- * before the receiver is established (a syncache may drop data silently, B.3), after either side
- * sent a RST, or past the end of the run.
+ * of a receiver that never sends a segment other than SYN|ACK or RST (a full listen queue drops
+ * the handshake's ACK silently, B.3), after either side sent a RST, or past the end of the run.
  */
 export function checkDelayedAck(conn: ConnTrace): RuleViolation[] {
   const hs = handshakeOf(conn);
@@ -47,7 +47,6 @@ class Receiver {
   private rcvNxt: SeqNum;
   private rcvAdv: SeqNum | null = null;
   private acked: SeqNum | null = null;
-  private established = false;
   private dead = false;
   private tsRecent: number | null = null;
   private owed: Owed[] = [];
@@ -61,6 +60,10 @@ class Receiver {
 
   run(): RuleViolation[] {
     const events = this.conn.events;
+    // A receiver that never sends anything but SYN|ACKs or RSTs never had a connection to ACK
+    // from (a full listen queue drops the third ACK silently, B.3): nothing is owed.
+    const alive = events.some((e) => e.dir === 'out' && e.side === this.side && (e.seg.flags & (TH_SYN | TH_RST)) === 0);
+    if (!alive) return [];
     for (let i = 0; i < events.length && !this.dead; i++) {
       const e = events[i]!;
       this.expire(e.t);
@@ -82,7 +85,6 @@ class Receiver {
     const shift = (seg.flags & TH_SYN) !== 0 ? 0 : this.hs.shift[this.side];
     const edge = seqAdd(seg.ack, Math.min(seg.window * 2 ** shift, 2 ** 30));
     this.rcvAdv = this.rcvAdv === null ? edge : seqMax(this.rcvAdv, edge);
-    if ((seg.flags & TH_SYN) === 0) this.established = true;
     this.acked = this.acked === null ? seg.ack : seqMax(this.acked, seg.ack);
     this.rcvNxt = seqMax(this.rcvNxt, seg.ack);
     this.owed = this.owed.filter((o) => seqGt(o.need, this.acked!));
@@ -113,7 +115,6 @@ class Receiver {
     if (!seqGt(need, this.rcvNxt)) return;
     this.rcvNxt = need;
     this.drainReassembly(cap);
-    if (!this.established) return;
     const full = seg.payload.length >= this.hs.mss[this.from] - FULL_SLACK;
     this.owed.push({ index: i, need, deadline: this.deadline(t), full });
   }

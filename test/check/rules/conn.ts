@@ -28,6 +28,8 @@ export interface BuilderOptions {
   readonly sack?: boolean;
   /** One-way delay in ms. */
   readonly delayMs?: number;
+  /** The window field of every segment unless a segment says otherwise (default 65535). */
+  readonly win?: number;
 }
 
 export interface SegOptions {
@@ -54,6 +56,7 @@ export class ConnBuilder {
   readonly ts: boolean;
   readonly sack: boolean;
   readonly delayMs: number;
+  readonly win: number;
   nowUs = 0;
   private pending: Pending[] = [];
   private order = 0;
@@ -67,6 +70,7 @@ export class ConnBuilder {
     this.ts = o.ts ?? true;
     this.sack = o.sack ?? false;
     this.delayMs = o.delayMs ?? 50;
+    this.win = o.win ?? 65535;
   }
 
   /** Move the clock to `ms` and hand over every segment due by then. */
@@ -136,7 +140,7 @@ export class ConnBuilder {
     };
     const seg: TcpSegment = {
       srcPort: port(side === 'a' ? 49152 : 80), dstPort: port(side === 'a' ? 80 : 49152), seq: s.seq,
-      ack: (flags & TH_ACK) !== 0 ? ack : seq(0), flags, window: s.win ?? 65535, urgent: 0, options,
+      ack: (flags & TH_ACK) !== 0 ? ack : seq(0), flags, window: s.win ?? this.win, urgent: 0, options,
       payload: new Uint8Array(s.payload ?? 0),
     };
     const end = seqAdd(seg.seq, segLen(seg));
