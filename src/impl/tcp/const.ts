@@ -91,7 +91,7 @@ export const MCLBYTES = 2048;
 /** A.5: MAXSAVEDBLOCKS, TCP_SACK_MAXBURST; MAX_SACK_REPORT_BLOCKS. */
 export const MAXSAVEDBLOCKS = 8;
 export const TCP_SACK_MAXBURST = 4;
-export const MAX_SACK_REPORT_BLOCKS = 5;
+export const MAX_SACK_REPORT_BLOCKS = 4;
 /** TP-1: t_rxtthresh is fixed at tcprexmtthresh (NCR off); force_sackrxt 1. */
 export const TCPREXMTTHRESH = 3;
 export const TCP_FORCE_SACKRXT = 1;

@@ -17,7 +17,7 @@ import {
 import { tcpXmitTimer } from './rtt';
 import { sackUpdateScoreboard } from './sack';
 import { tcpWake } from './step';
-import { tcpClose, tcpEstablished, tcpSetState } from './subr';
+import { soIsDisconnected, tcpClose, tcpEstablished, tcpSetState } from './subr';
 import {
   TT_2MSL, TT_PERSIST, TT_REXMT, tcpCancelTimers, tcpTimerActive, tcpTimerArm, tcpTimerStop,
 } from './timer';
@@ -181,7 +181,10 @@ function ourFinAcked(c: InCtx): Next {
   switch (tp.state) {
     case TCPS_FIN_WAIT_1:
       if (c.ourfinisacked) {
-        if (tp.so.cantRcvMore) tcpTimerArm(inet, tp, TT_2MSL, tm.maxidle);
+        if (tp.so.cantRcvMore) {
+          soIsDisconnected(inet, tp.so);
+          tcpTimerArm(inet, tp, TT_2MSL, tm.maxidle);
+        }
         tcpSetState(inet, tp, TCPS_FIN_WAIT_2);
         tcpWake(inet, tp.so);
       }
@@ -191,7 +194,7 @@ function ourFinAcked(c: InCtx): Next {
         tcpSetState(inet, tp, TCPS_TIME_WAIT);
         tcpCancelTimers(tp);
         tcpTimerArm(inet, tp, TT_2MSL, 2 * tm.msl);
-        tcpWake(inet, tp.so);
+        soIsDisconnected(inet, tp.so);
       }
       return 'step6';
     case TCPS_LAST_ACK:

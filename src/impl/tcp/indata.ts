@@ -12,7 +12,7 @@ import { tcpRecvDupack } from './recovery';
 import { sackBlkEnd, sackReportCleanup, sackReportNeeded } from './sackreport';
 import { tcpOutputCancel, tcpOutputPending } from './sndmore';
 import { tcpWake } from './step';
-import { tcpSetState } from './subr';
+import { soIsDisconnected, tcpSetState } from './subr';
 import { TT_2MSL, TT_DELACK, tcpCancelTimers, tcpTimerArm } from './timer';
 
 /**
@@ -92,6 +92,7 @@ function finArrives(c: InCtx): void {
       tcpSetState(inet, tp, TCPS_TIME_WAIT);
       tcpCancelTimers(tp);
       tcpTimerArm(inet, tp, TT_2MSL, 2 * tm.msl);
+      soIsDisconnected(inet, tp.so);
       break;
     case TCPS_TIME_WAIT:
       tcpTimerArm(inet, tp, TT_2MSL, 2 * tm.msl);

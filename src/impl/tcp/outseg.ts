@@ -1,6 +1,6 @@
 import type { IpAddr, Port } from '../../core/addr';
 import type { Packet, TcpOptions, TcpSegment } from '../../core/packet';
-import { TH_ACK, TH_FIN, TH_RST, TH_SYN, segLen } from '../../core/packet';
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from '../../core/packet';
 import type { SeqNum } from '../../core/seq';
 import type { Inet } from '../net/inet';
 import { mycpu } from '../net/inet';
@@ -10,7 +10,6 @@ import type { TcpCb } from './tcpcb';
 import { TCP_BACKOFF, TCP_MAXRXTSHIFT, TCPS_SYN_RECEIVED, TCPS_SYN_SENT, rangeset } from './const';
 import { tcpTicks } from './globals';
 import { TT_PERSIST, tcpTimerArm, tcpTimerActive } from './timer';
-import { assert } from '../../core/assert';
 
 /**
  * Read before editing: dragonfly.md A.12 (persist), A.2 (idle restart), B.4 (`dropwithreset`),
@@ -50,20 +49,32 @@ function rst(inet: Inet, dst: IpAddr, sport: Port, dport: Port, seq: number, ack
 
 /**
  * `tcp_respond` from `dropwithreset` (TP-17, SM-4): never for a RST; with ACK set
- * `<SEQ=ack><CTL=RST>`, else `<SEQ=0><ACK=seq+SEG.LEN><CTL=RST,ACK>`. No options, window 0.
+ * `<SEQ=ack><CTL=RST>`, else `<SEQ=0><ACK=seq+len><CTL=RST,ACK>` where len counts the data and
+ * a SYN (`if (thflags & TH_SYN) tlen++`; a FIN is not counted, as in DragonFly and the model).
+ * No options, window 0.
  */
 export function tcpRespondRst(inet: Inet, p: Packet): void {
   if (p.body.proto !== 'tcp') return;
   const t = p.body.tcp;
   if ((t.flags & TH_RST) !== 0) return;
-  if ((t.flags & TH_ACK) !== 0) rst(inet, p.ip.src, t.dstPort, t.srcPort, t.ack, 0, TH_RST);
-  else rst(inet, p.ip.src, t.dstPort, t.srcPort, 0, (t.seq + segLen(t)) >>> 0, TH_RST | TH_ACK);
+  if ((t.flags & TH_ACK) !== 0) {
+    rst(inet, p.ip.src, t.dstPort, t.srcPort, t.ack, 0, TH_RST);
+    return;
+  }
+  const len = t.payload.length + ((t.flags & TH_SYN) !== 0 ? 1 : 0);
+  rst(inet, p.ip.src, t.dstPort, t.srcPort, 0, (t.seq + len) >>> 0, TH_RST | TH_ACK);
 }
 
-/** TP-19: `tcp_drop`'s RST: RST|ACK, seq = snd_nxt, ack = rcv_nxt, window 0, no options. */
+/**
+ * TP-19: `tcp_drop`'s RST: RST|ACK, ack = rcv_nxt, window 0, no options, and the sequence number
+ * tcp_output gives a segment without data, SYN or FIN: snd_max, or snd_nxt while persisting
+ * (a probe may have pushed snd_max one byte past the window). DragonFly agrees, and so does the
+ * model; TP-19's text says snd_nxt, which differs only after a retransmission or a probe.
+ */
 export function tcpDropRst(inet: Inet, tp: TcpCb): void {
   const u = tp.tuple;
-  rst(inet, u.faddr, u.lport, u.fport, tp.sndNxt, tp.rcvNxt, TH_RST | TH_ACK);
+  const seq = persistActive(tp) ? tp.sndNxt : tp.sndMax;
+  rst(inet, u.faddr, u.lport, u.fport, seq, tp.rcvNxt, TH_RST | TH_ACK);
 }
 
 /** `tcp_outflags[state]` (B.1). */
@@ -92,7 +103,7 @@ export function outflags(state: number): number {
  * base = ((srtt >> 2) + rttvar) >> 1, then shift++ (at most 12).
  */
 export function tcpSetpersist(inet: Inet, tp: TcpCb): void {
-  assert(tp.state !== TCPS_SYN_SENT && tp.state !== TCPS_SYN_RECEIVED, 'setpersist before ESTABLISHED');
+  // DragonFly panics here before ESTABLISHED; reachable by a second shutdown in SYN-SENT.
   const t = ((tp.tSrtt >> 2) + tp.tRttvar) >> 1;
   const tm = inet.tcp.times;
   const tt = rangeset(t * TCP_BACKOFF[tp.tRxtshift]!, tm.persmin, tm.persmax, tp.cfg.rexmitSlopTicks);

@@ -81,6 +81,8 @@ export function tcpClose(inet: Inet, tp: TcpCb): void {
   tp.sackBlocks.length = 0;
   k.wr(so.obj);
   if (so.tp === tp) so.tp = null;
+  so.cantRcvMore = true;
+  so.cantSendMore = true;
   tcpDefer(inet, { kind: 'release-port', port: tp.tuple.lport });
   if (so.inQueue) tcpDefer(inet, { kind: 'unqueue', so });
   inet.stats.inc(tp.cpu, 'tcp.closed');
@@ -147,8 +149,23 @@ export function tcpUsrclosed(inet: Inet, tp: TcpCb): boolean {
     default:
       break;
   }
-  if (tp.state === TCPS_FIN_WAIT_2) tcpTimerArm(inet, tp, TT_2MSL, inet.tcp.times.maxidle);
+  if (tp.state >= TCPS_FIN_WAIT_2) {
+    soIsDisconnected(inet, tp.so);
+    if (tp.state === TCPS_FIN_WAIT_2) tcpTimerArm(inet, tp, TT_2MSL, inet.tcp.times.maxidle);
+  }
   return true;
+}
+
+/**
+ * `soisdisconnected` (B.5): from FIN-WAIT-2 on, and when the connection closes, the socket can
+ * neither send nor receive — data arriving later is discarded, and a recv with nothing queued
+ * reads EOF (TP-12).
+ */
+export function soIsDisconnected(inet: Inet, so: TcpSock): void {
+  inet.k.wr(so.obj);
+  so.cantRcvMore = true;
+  so.cantSendMore = true;
+  tcpWake(inet, so);
 }
 
 

@@ -45,6 +45,7 @@ export function* tcpListenInput(inet: Inet, lso: TcpSock, p: Packet): Co {
     return;
   }
   const t: TcpConnTuple = { laddr: p.ip.dst, lport: th.dstPort, faddr: p.ip.src, fport: th.srcPort };
+  dropStale(inet, lq, t);
   let created: TcpCb | null = null;
   if (f === TH_ACK) {
     const r = expand(inet, lso, p, t);
@@ -63,6 +64,17 @@ export function* tcpListenInput(inet: Inet, lso: TcpSock, p: Packet): Co {
     if (haveEstablished(created.state) && created.so.tp === created) lqEnqueue(inet, lq, created.so);
   }
   relTokens(k, toks);
+}
+
+/**
+ * An entry of this tuple made for an earlier listener on the port died when that listener closed
+ * (TP-13); only one listener holds a port at a time, so any other listener's entry is stale.
+ */
+function dropStale(inet: Inet, lq: TcpSock['lq'], t: TcpConnTuple): void {
+  const sc = inet.tcp.syncaches[mycpu(inet)]!;
+  inet.k.rd(sc.obj);
+  const e = synLookup(sc, bucketOf(inet, t), t);
+  if (e !== null && e.lq !== lq) synDrop(inet, sc, e);
 }
 
 /** TP-14: a SYN — from itself or beyond the queue limit dropped, else into the syncache. */

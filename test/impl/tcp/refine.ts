@@ -29,6 +29,15 @@ type Commit = Extract<TraceEvent, { kind: 'commit' }>;
 const keyOf = (i: CommitInput, seq: number): string =>
   i.kind === 'call' ? `c${i.call}` : i.kind === 'frame' ? `f${i.delivery}` : `s${seq}`;
 
+function sameResult(a: CallResult | undefined, b: CallResult): boolean {
+  if (a === undefined || a.ok !== b.ok) return false;
+  if (!a.ok || !b.ok) return !a.ok && !b.ok && a.error === b.error;
+  const x = a.value;
+  const y = b.value;
+  if (x.kind === 'data' && y.kind === 'data') return Buffer.compare(Buffer.from(x.data), Buffer.from(y.data)) === 0;
+  return JSON.stringify(x) === JSON.stringify(y);
+}
+
 export interface RefineReport {
   readonly problems: string[];
   readonly inputs: number;
@@ -66,6 +75,7 @@ export function tcpRefinement(
     let st: TcpStep;
     const i = c.input;
     let want: number | null;
+    try {
     if (i.kind === 'call') {
       const call = calls.get(i.call)!;
       want = tcpCallOwner(s, call);
@@ -85,19 +95,28 @@ export function tcpRefinement(
     } else if (i.kind === 'rollup') {
       st = tcpRollup(s, ctx, cpuId(c.cpu), t);
     } else continue;
+    } catch (e) {
+      problems.push(`#${c.seq} t=${c.t} model threw on ${JSON.stringify(i)}: ${String(e)}`);
+      break;
+    }
     s = st.state;
     ctx = st.ctx;
     for (const done of st.outputs.completions) modelResults.set(done.call, done.result);
     const mine = (implFrames.get(keyOf(i, c.seq)) ?? []).map((b) => formatFrame(b));
     const theirs = st.outputs.packets.map((p) => formatFrame(encodePacket(p)));
     if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-      problems.push(`#${c.seq} t=${c.t} ${JSON.stringify(i)} on cpu ${c.cpu}:\n  impl  ${mine.join('\n        ')}\n  model ${theirs.join('\n        ')}`);
+      const what = i.kind === 'frame' ? formatFrame(delivered.get(i.delivery)!)
+        : i.kind === 'call' ? JSON.stringify(calls.get(i.call)!.req, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))
+        : JSON.stringify(i);
+      problems.push(`#${c.seq} t=${c.t} cpu ${c.cpu} ${what}:\n  impl  ${mine.join('\n        ')}\n  model ${theirs.join('\n        ')}`);
     }
   }
   for (const [id, r] of results) {
     const m = modelResults.get(id);
-    if (JSON.stringify(m) !== JSON.stringify(r) && problems.length < max) {
-      problems.push(`call ${id} (${calls.get(id)?.req.op}): impl ${JSON.stringify(r)} ≠ model ${JSON.stringify(m)}`);
+    if (!sameResult(m, r) && problems.length < max) {
+      const show = (x: unknown): string =>
+        JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v));
+      problems.push(`call ${id} (${calls.get(id)?.req.op}): impl ${show(r)} ≠ model ${show(m)}`);
     }
   }
   return { problems, inputs };
