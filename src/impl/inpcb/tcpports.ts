@@ -51,7 +51,9 @@ export class TcpPorts {
    * TP-9 / D.8 `in_pcbbind_remote` on top of UP-3: of the free ports from the cursor, each of the
    * first 2·ncpus − 1 is skipped unless its 4-tuple hashes to `owner`; the next is taken anyway.
    */
-  ephemeralFor(laddr: IpAddr, faddr: IpAddr, fport: Port, ncpus: number, owner: CpuId): Port | null {
+  ephemeralFor(
+    laddr: IpAddr, faddr: IpAddr, fport: Port, ncpus: number, owner: CpuId,
+  ): Port | null {
     let skipsLeft = 2 * ncpus - 1;
     return this.walk((p) => {
       if (skipsLeft === 0) return true;

@@ -36,7 +36,8 @@ export class StreamBuf {
 
   /** `m_copydata(so_snd, off, len)`: the bytes [off, off + len) without consuming them. */
   copy(off: number, len: number): Uint8Array {
-    assert(off >= 0 && len >= 0 && off + len <= this.cc, `StreamBuf.copy: [${off}, +${len}) of ${this.cc}`);
+    assert(off >= 0 && len >= 0 && off + len <= this.cc,
+        `StreamBuf.copy: [${off}, +${len}) of ${this.cc}`);
     if (len === 0) return EMPTY;
     let i = this.head;
     let at = off + this.headOff;
@@ -79,7 +80,10 @@ export class StreamBuf {
   /** The reader's dequeue: up to `max` bytes from the head, removed. */
   take(max: number): Uint8Array {
     const n = Math.min(max, this.cc);
-    const out = this.copy(0, n).slice();
+    // copy() allocates when the bytes span chunks, else it returns a view to copy once here.
+    const first = this.chunks[this.head];
+    const view = first !== undefined && this.headOff + n <= first.length;
+    const out = view ? this.copy(0, n).slice() : this.copy(0, n);
     this.drop(n);
     return out;
   }

@@ -103,7 +103,8 @@ export const TCP_DELTA_SHIFT = 2;
 /** A.9: TCP_MAXRXTSHIFT and the backoff tables (13 entries, index = t_rxtshift). */
 export const TCP_MAXRXTSHIFT = 12;
 export const TCP_BACKOFF: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64];
-export const TCP_SYN_BACKOFF_LOW: readonly number[] = [1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 64, 64, 64];
+export const TCP_SYN_BACKOFF_LOW: readonly number[] = [1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 64, 64,
+    64];
 export const TCP_SYN_BACKOFF: readonly number[] = [1, 1, 1, 1, 1, 2, 4, 8, 16, 32, 64, 64, 64];
 /** A.9: Σ tcp_backoff = 511 (tcp_totbackoff), used by the persist drop rule (A.12, TP-26). */
 export const TCP_TOTBACKOFF = 511;
@@ -135,9 +136,12 @@ export interface TcpTimes {
 }
 
 /** TP-3: a duration in ms is ⌊ms·hz/1000⌋ ticks, at least 1. */
-export const msToTicks = (msv: number, hz: number): number => Math.max(1, Math.floor((msv * hz) / 1000));
+export const msToTicks = (msv: number, hz: number): number => Math.max(1,
+    Math.floor((msv * hz) / 1000));
 
-export function tcpTimes(hz: number, cfg: { lowRtobase: boolean; keepinitMs: number; mslMs: number; delackTimeMs: number }): TcpTimes {
+export function tcpTimes(
+  hz: number, cfg: { lowRtobase: boolean; keepinitMs: number; mslMs: number; delackTimeMs: number },
+): TcpTimes {
   assert(Number.isInteger(hz) && hz >= 1, `tcpTimes: hz ${hz}`);
   const keepintvl = 75 * hz;
   return {

@@ -67,7 +67,8 @@ function dupAck(c: InCtx): Next {
     return 'step6';
   }
   if (maynotdup) {
-    if (!tp.cfg.rfc6675 || !doSack(tp) || (toFlags & (TOF_SACK | TOF_SACK_REDUNDANT)) !== TOF_SACK) {
+    if (!tp.cfg.rfc6675 || !doSack(tp) ||
+        (toFlags & (TOF_SACK | TOF_SACK_REDUNDANT)) !== TOF_SACK) {
       tp.tDupacks = 0;
     } else {
       c.delayedDupack = true;
@@ -174,7 +175,8 @@ function openCwnd(c: InCtx, acked: number): void {
   tp.sndRecover = (c.ack - 1) >>> 0;
 }
 
-/** B.5: FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → closed; TIME-WAIT re-ACKs. */
+/** B.5: FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → closed; TIME-WAIT re-ACKs.
+ */
 function ourFinAcked(c: InCtx): Next {
   const { tp, inet } = c;
   const tm = inet.tcp.times;

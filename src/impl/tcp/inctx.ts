@@ -84,7 +84,9 @@ export function delayAck(tp: TcpCb): boolean {
 }
 
 /** B.4 `acceptable_window_update`. */
-export function acceptableWindowUpdate(tp: TcpCb, seq: number, ack: number, tiwin: number): boolean {
+export function acceptableWindowUpdate(
+  tp: TcpCb, seq: number, ack: number, tiwin: number,
+): boolean {
   return seqGt(seq, tp.sndWl1) ||
     (tp.sndWl1 === seq && (seqGt(ack, tp.sndWl2) || (tp.sndWl2 === ack && tiwin > tp.sndWnd)));
 }

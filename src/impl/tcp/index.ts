@@ -17,7 +17,8 @@ import { syncacheAttach } from './syncache';
  */
 
 /** `tcp_ctlport`: an ICMP error about a TCP segment goes to the quoted 4-tuple's CPU. */
-const tcpCtlcpu = (q: Quoted, ncpus: number): CpuId => tcpFlowCpu(q.src, q.srcPort, q.dst, q.dstPort, ncpus);
+const tcpCtlcpu = (q: Quoted, ncpus: number): CpuId => tcpFlowCpu(q.src, q.srcPort, q.dst,
+    q.dstPort, ncpus);
 
 /**
  * `tcp_ctlinput`. DEVIATION (B.7): ICMP errors do not affect TCP connections. mpcheck hosts

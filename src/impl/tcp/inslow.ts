@@ -33,7 +33,9 @@ export function computeRcvWnd(c: InCtx): void {
 export function synSent(c: InCtx): Next {
   const { tp, inet } = c;
   const f = c.thflags;
-  if ((f & TH_ACK) !== 0 && (seqLeq(c.ack, tp.iss) || seqGt(c.ack, tp.sndMax))) return 'dropwithreset';
+  if ((f & TH_ACK) !== 0 && (seqLeq(c.ack, tp.iss) || seqGt(c.ack, tp.sndMax))) {
+    return 'dropwithreset';
+  }
   if ((f & TH_RST) !== 0) {
     if ((f & TH_ACK) !== 0) tcpDrop(inet, tp, 'ECONNREFUSED');
     return 'drop';
@@ -50,7 +52,8 @@ export function synSent(c: InCtx): Next {
     tp.rcvAdv = (tp.rcvAdv + tp.rcvWnd) >>> 0;
     tp.sndUna = (tp.sndUna + 1) >>> 0;
     tcpTimerStop(tp, TT_REXMT);
-    if (delayAck(tp) && c.data.length !== 0) tcpTimerArm(inet, tp, TT_DELACK, inet.tcp.times.delack);
+    if (delayAck(tp) && c.data.length !== 0) tcpTimerArm(inet, tp, TT_DELACK,
+        inet.tcp.times.delack);
     else tp.tFlags |= TF_ACKNOW;
     if ((tp.tFlags & TF_NEEDFIN) !== 0) {
       tcpSetState(inet, tp, TCPS_FIN_WAIT_1);

@@ -27,7 +27,8 @@ export function* tcpListenerClose(inet: Inet, msg: NetMsg<TcpReqArg>, so: TcpSoc
   const k = inet.k;
   const lq = so.lq;
   const tables = inet.tcp.tables;
-  const toks = [inet.fds.token, inet.tcp.ports.token, lq.sb.token, ...tables.map((t) => t.wildToken)];
+  const toks = [inet.fds.token, inet.tcp.ports.token, lq.sb.token,
+      ...tables.map((t) => t.wildToken)];
   yield* getTokens(k, toks, 'tcp.close');
   k.wr(inet.fds.obj);
   if (so.fd !== null) inet.fds.removeTcp(so.fd);

@@ -17,7 +17,9 @@ import {
 import { sackBytesBelow, sackSkipSacked } from './sack';
 import { sackFillReport, sackReportPending } from './sackreport';
 import { tcpSndmoreSched } from './sndmore';
-import { TT_DELACK, TT_PERSIST, TT_REXMT, tcpTimerActive, tcpTimerArm, tcpTimerStop } from './timer';
+import {
+  TT_DELACK, TT_PERSIST, TT_REXMT, tcpTimerActive, tcpTimerArm, tcpTimerStop,
+} from './timer';
 
 /**
  * Read before editing: dragonfly.md A.2 (usable window, idle restart), A.12 (Nagle/SWS, window
@@ -149,7 +151,9 @@ function decide(inet: Inet, tp: TcpCb, pass: Pass): Decision | null {
 }
 
 /** TSO or one segment: truncate `len` to the segment size (C: whole multiples of t_maxseg). */
-function sizeSegment(tp: TcpCb, len: number, flags: number, reportSack: boolean, pass: Pass): Decision {
+function sizeSegment(
+  tp: TcpCb, len: number, flags: number, reportSack: boolean, pass: Pass,
+): Decision {
   const segsz = tp.tMaxseg;
   let useTso = tp.cfg.tso && !reportSack && !pass.idleCwv && (flags & (TH_RST | TH_SYN)) === 0;
   let sendalot = false;
@@ -236,7 +240,8 @@ function buildOptions(inet: Inet, tp: TcpCb, flags: number, reportSack: boolean)
     o.timestamp = { val: tsClock(inet), ecr: tp.tsRecent >>> 0 };
     optlen += TCPOLEN_TSTAMP_APPA;
   }
-  if (reportSack && TCP_MAXOLEN - optlen >= 12) o.sack = sackFillReport(tp, optlen, tp.cfg.smartsack);
+  if (reportSack && TCP_MAXOLEN - optlen >= 12) o.sack = sackFillReport(tp, optlen,
+      tp.cfg.smartsack);
   return o;
 }
 
@@ -275,7 +280,8 @@ function send(inet: Inet, tp: TcpCb, d: Decision, pass: Pass): void {
   if ((flags & TH_FIN) !== 0 && (tp.tFlags & TF_SENTFIN) !== 0 && tp.sndNxt === tp.sndMax) {
     tp.sndNxt = (tp.sndNxt - 1) >>> 0;
   }
-  const seq = len > 0 || (flags & (TH_SYN | TH_FIN)) !== 0 || persistActive(tp) ? tp.sndNxt : tp.sndMax;
+  const seq = len > 0 || (flags & (TH_SYN | TH_FIN)) !== 0 || persistActive(tp) ? tp.sndNxt :
+      tp.sndMax;
   const recvwin = advertisedWindow(tp, d);
   tp.sndUp = tp.sndUna;
   advance(inet, tp, flags, len, ticks);

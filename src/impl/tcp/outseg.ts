@@ -106,7 +106,8 @@ export function tcpSetpersist(inet: Inet, tp: TcpCb): void {
   // DragonFly panics here before ESTABLISHED; reachable by a second shutdown in SYN-SENT.
   const t = ((tp.tSrtt >> 2) + tp.tRttvar) >> 1;
   const tm = inet.tcp.times;
-  const tt = rangeset(t * TCP_BACKOFF[tp.tRxtshift]!, tm.persmin, tm.persmax, tp.cfg.rexmitSlopTicks);
+  const tt = rangeset(t * TCP_BACKOFF[tp.tRxtshift]!, tm.persmin, tm.persmax,
+      tp.cfg.rexmitSlopTicks);
   tcpTimerArm(inet, tp, TT_PERSIST, tt);
   if (tp.tRxtshift < TCP_MAXRXTSHIFT) tp.tRxtshift++;
 }

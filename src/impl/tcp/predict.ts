@@ -11,7 +11,9 @@ import { tcpRevertCongestionState } from './recovery';
 import { tcpXmitTimer } from './rtt';
 import { tcpOutputPending } from './sndmore';
 import { tcpWake } from './step';
-import { TT_DELACK, TT_PERSIST, TT_REXMT, tcpTimerActive, tcpTimerArm, tcpTimerStop } from './timer';
+import {
+  TT_DELACK, TT_PERSIST, TT_REXMT, tcpTimerActive, tcpTimerArm, tcpTimerStop,
+} from './timer';
 
 /**
  * Read before editing: dragonfly.md A.12 (ACK aggregation), A.10 (Eifel in the fast path),

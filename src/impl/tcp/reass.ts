@@ -34,7 +34,9 @@ function trimFront(e: ReassEntry, n: number): void {
  * `tcp_reass(tp, th, tlen, m)`: queue `data` at `seq` (with a FIN if `fin`), then present what
  * became contiguous. Returns whether the data presented ended with a FIN.
  */
-export function tcpReass(inet: Inet, tp: TcpCb, seq: number, data: Uint8Array, fin: boolean): boolean {
+export function tcpReass(
+  inet: Inet, tp: TcpCb, seq: number, data: Uint8Array, fin: boolean,
+): boolean {
   if (fin) tp.tFlags |= TF_QUEDFIN;
   const q = tp.segq;
   let qi = 0;

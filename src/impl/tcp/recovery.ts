@@ -2,9 +2,10 @@ import type { Inet } from '../net/inet';
 import { mycpu } from '../net/inet';
 import type { TcpCb } from './tcpcb';
 import {
-  TCP_FORCE_SACKRXT, TCP_SACK_MAXBURST, TF_ACKNOW, TF_FASTRECOVERY, TF_RCVD_TSTMP, TF_SACK_PERMITTED,
-  TF_XMITNOW, TOF_DSACK, TOF_SACK, TOF_SACK_REDUNDANT, TRXT_F_EARLYREXMT, TRXT_F_FASTREXMT,
-  TRXT_F_FIRSTACCACK, TRXT_F_REBASERTO, TRXT_F_WASFRECOVERY, TSACK_F_SACKRESCUED, seqGt, seqLt, seqMin,
+  TCP_FORCE_SACKRXT, TCP_SACK_MAXBURST, TF_ACKNOW, TF_FASTRECOVERY, TF_RCVD_TSTMP,
+  TF_SACK_PERMITTED, TF_XMITNOW, TOF_DSACK, TOF_SACK, TOF_SACK_REDUNDANT, TRXT_F_EARLYREXMT,
+  TRXT_F_FASTREXMT, TRXT_F_FIRSTACCACK, TRXT_F_REBASERTO, TRXT_F_WASFRECOVERY,
+  TSACK_F_SACKRESCUED, seqGt, seqLt, seqMin,
 } from './const';
 import { tsClock } from './globals';
 import { tcpOutput } from './output';
@@ -217,7 +218,9 @@ export function tcpSackRexmt(inet: Inet, tp: TcpCb, force: boolean): void {
   let nseg = 0;
   let nsegRexmt = 0;
   let maxrexmt = 0;
-  if (force) maxrexmt = Math.min(Math.ceil(sackFirstUnsackedLen(tp) / tp.tMaxseg), TCP_FORCE_SACKRXT);
+  if (force) {
+    maxrexmt = Math.min(Math.ceil(sackFirstUnsackedLen(tp) / tp.tMaxseg), TCP_FORCE_SACKRXT);
+  }
   tp.tRtttime = 0;
   let pipe = sackComputePipe(tp);
   while ((ocwnd - pipe >= tp.tMaxseg || (force && nsegRexmt < maxrexmt && nseg === 0)) &&
@@ -248,7 +251,9 @@ export function tcpSackRexmt(inet: Inet, tp: TcpCb, force: boolean): void {
       tp.sackFlags |= TSACK_F_SACKRESCUED;
       break;
     }
-    if (seqLt(ns.seq, oldMax) && seqLt(tp.rexmtHigh, tp.sndNxt)) tp.rexmtHigh = seqMin(tp.sndNxt, oldMax);
+    if (seqLt(ns.seq, oldMax) && seqLt(tp.rexmtHigh, tp.sndNxt)) {
+      tp.rexmtHigh = seqMin(tp.sndNxt, oldMax);
+    }
   }
   if (seqGt(oldNxt, tp.sndNxt)) tp.sndNxt = oldNxt;
   tp.sndCwnd = ocwnd;

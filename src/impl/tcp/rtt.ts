@@ -13,7 +13,8 @@ import {
 
 /** TCP_REXMTVAL: max(t_rttmin, srtt + 4·rttvar) in ticks. */
 export const rexmtval = (tp: TcpCb): number =>
-  Math.max(tp.tRttmin, ((tp.tSrtt >> (TCP_RTT_SHIFT - TCP_DELTA_SHIFT)) + tp.tRttvar) >> TCP_DELTA_SHIFT);
+  Math.max(tp.tRttmin,
+      ((tp.tSrtt >> (TCP_RTT_SHIFT - TCP_DELTA_SHIFT)) + tp.tRttvar) >> TCP_DELTA_SHIFT);
 
 /**
  * `tcp_xmit_timer(tp, rtt, ack)`: fold in a sample of `rtt` ticks; the first sample after a
@@ -46,7 +47,8 @@ export function tcpXmitTimer(inet: Inet, tp: TcpCb, rtt: number, ack: number): v
   tp.tRtttime = 0;
   tp.tRxtshift = 0;
   const tm = inet.tcp.times;
-  tp.tRxtcur = rangeset(rexmtval(tp), Math.max(tp.tRttmin, rtt + 2), tm.rexmtmax, tp.cfg.rexmitSlopTicks);
+  tp.tRxtcur = rangeset(rexmtval(tp), Math.max(tp.tRttmin, rtt + 2), tm.rexmtmax,
+      tp.cfg.rexmitSlopTicks);
   if (rebase && tp.tRxtcur < tp.tRxtcurPrev + tp.cfg.eifelRtoincTicks) {
     tp.tRxtcur = tp.tRxtcurPrev + tp.cfg.eifelRtoincTicks;
   }

@@ -88,7 +88,9 @@ function insertBlock(tp: TcpCb, raw: SackBlock): [boolean, boolean] {
  * recompute lostseq, pull rexmt_high up to snd_una. Returns the option flags with
  * TOF_SACK_REDUNDANT set when no block changed the scoreboard.
  */
-export function sackUpdateScoreboard(tp: TcpCb, blocks: readonly SackBlock[], toFlags: number): number {
+export function sackUpdateScoreboard(
+  tp: TcpCb, blocks: readonly SackBlock[], toFlags: number,
+): number {
   ackBlocks(tp);
   let flags = toFlags | TOF_SACK_REDUNDANT;
   const first = ndsackBlocks(blocks, tp.sndUna) > 0 ? 1 : 0;

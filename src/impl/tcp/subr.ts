@@ -30,7 +30,8 @@ import { tcpTimerHandlers } from './timers';
 export function tcpNewConn(inet: Inet, so: TcpSock, tuple: TcpConnTuple): TcpCb {
   const k = inet.k;
   const cpu = mycpu(inet);
-  const conn = connKey({ addr: tuple.laddr, port: tuple.lport }, { addr: tuple.faddr, port: tuple.fport });
+  const local = { addr: tuple.laddr, port: tuple.lport };
+  const conn = connKey(local, { addr: tuple.faddr, port: tuple.fport });
   const tp = new TcpCb(k, cpu, so, tuple, conn, inet.cfg.tcp, inet.tcp.times);
   tp.timers = tcpCreateTimers(inet, tp, tcpTimerHandlers);
   const table = inet.tcp.tables[cpu]!;

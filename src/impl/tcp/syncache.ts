@@ -148,7 +148,8 @@ export function synLookup(sc: Syncache, bucket: number, t: TcpConnTuple): SynEnt
   const b = sc.buckets.get(bucket);
   if (b === undefined) return null;
   for (const e of b) {
-    if (e.tuple.fport === t.fport && e.tuple.faddr === t.faddr && e.tuple.lport === t.lport) return e;
+    const u = e.tuple;
+    if (u.fport === t.fport && u.faddr === t.faddr && u.lport === t.lport) return e;
   }
   return null;
 }

@@ -44,7 +44,9 @@ export function* tcpListenInput(inet: Inet, lso: TcpSock, p: Packet): Co {
     tcpRespondRst(inet, p);
     return;
   }
-  const t: TcpConnTuple = { laddr: p.ip.dst, lport: th.dstPort, faddr: p.ip.src, fport: th.srcPort };
+  const t: TcpConnTuple = {
+    laddr: p.ip.dst, lport: th.dstPort, faddr: p.ip.src, fport: th.srcPort,
+  };
   dropStale(inet, lq, t);
   let created: TcpCb | null = null;
   if (f === TH_ACK) {
@@ -61,7 +63,9 @@ export function* tcpListenInput(inet: Inet, lso: TcpSock, p: Packet): Co {
   }
   if (created !== null) {
     tcpInputConn(inet, created, p);
-    if (haveEstablished(created.state) && created.so.tp === created) lqEnqueue(inet, lq, created.so);
+    if (haveEstablished(created.state) && created.so.tp === created) {
+      lqEnqueue(inet, lq, created.so);
+    }
   }
   relTokens(k, toks);
 }
@@ -120,7 +124,9 @@ function makeRoom(inet: Inet, e: SynEntry): void {
   let victim: SynEntry | null = null;
   if (b !== undefined && b.length >= cfg.syncacheBucketLimit) victim = b[0]!;
   else if (sc.count >= cfg.syncacheHashSize * cfg.syncacheBucketLimit) {
-    for (let s = sc.slots.length - 1; s >= 0 && victim === null; s--) victim = sc.slots[s]![0] ?? null;
+    for (let s = sc.slots.length - 1; s >= 0 && victim === null; s--) {
+      victim = sc.slots[s]![0] ?? null;
+    }
   }
   if (victim === null) return;
   // The overflow mark lives in the victim's listener; mpcheck hosts see its token held here
@@ -169,7 +175,8 @@ function cookie(inet: Inet, lso: TcpSock, p: Packet, t: TcpConnTuple): SynEntry 
   if (cls === null) return null;
   inet.stats.inc(mycpu(inet), 'tcp.syncookie_ok');
   const mss = SYNCOOKIE_MSS[cls]!;
-  const e = synNewEntry(inet, lso, t, irs, { flags: 0, tsval: 0, tsecr: 0, mss: 0, wscale: 0, sack: [] });
+  const none = { flags: 0, tsval: 0, tsecr: 0, mss: 0, wscale: 0, sack: [] };
+  const e = synNewEntry(inet, lso, t, irs, none);
   return { ...e, iss, peerMss: mss === 0 ? undefined : mss };
 }
 

@@ -58,7 +58,9 @@ export function* synTimerHandler(inet: Inet, msg: NetMsg<SynTimerArg>): Co {
   else inet.callouts.reset(sc.callouts[slot]!, head.due);
 }
 
-function removeFromBucket(sc: SynTimerArg['sc'], e: SynTimerArg['sc']['slots'][number][number]): void {
+function removeFromBucket(
+  sc: SynTimerArg['sc'], e: SynTimerArg['sc']['slots'][number][number],
+): void {
   const b = sc.buckets.get(e.bucket);
   if (b === undefined) return;
   const i = b.indexOf(e);

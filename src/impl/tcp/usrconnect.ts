@@ -61,7 +61,9 @@ export function* tcpUsrConnect(inet: Inet, msg: NetMsg<TcpReqArg>, remote: Endpo
   k.linearize();
   so.kind = 'conn';
   so.remote = remote;
-  const plan: ConnectPlan = { lport: so.lport, remote, ticks: tcpTicks(inet), blocking: !nonblocking };
+  const plan: ConnectPlan = {
+    lport: so.lport, remote, ticks: tcpTicks(inet), blocking: !nonblocking,
+  };
   const flow = tcpFlowCpu(inet.addr, plan.lport, remote.addr, remote.port, inet.ncpus);
   let carrier = msg;
   if (nonblocking) {
@@ -71,7 +73,8 @@ export function* tcpUsrConnect(inet: Inet, msg: NetMsg<TcpReqArg>, remote: Endpo
   }
   carrier.arg.connect = plan;
   if (flow !== cpu) {
-    tcpSoMove(inet, so, carrier as NetMsg<unknown>, flow, connectOnCpu as NetMsg<unknown>['handler']);
+    tcpSoMove(inet, so, carrier as NetMsg<unknown>, flow,
+        connectOnCpu as NetMsg<unknown>['handler']);
     return;
   }
   connectHere(inet, carrier);
@@ -105,7 +108,9 @@ function connectHere(inet: Inet, msg: NetMsg<TcpReqArg>): void {
   inet.k.wr(so.obj);
   inet.tcp.ticksOverride = plan.ticks;
   try {
-    const tuple = { laddr: inet.addr, lport: plan.lport, faddr: plan.remote.addr, fport: plan.remote.port };
+    const tuple = {
+      laddr: inet.addr, lport: plan.lport, faddr: plan.remote.addr, fport: plan.remote.port,
+    };
     const tp = tcpNewConn(inet, so, tuple);
     tp.requestRScale = requestScale(inet.cfg.tcp.recvspace);
     tcpSetState(inet, tp, TCPS_SYN_SENT);

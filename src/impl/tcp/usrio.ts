@@ -40,7 +40,9 @@ function sendCheck(so: TcpSock): SocketError | null {
   return null;
 }
 
-export function tcpUsrSend(inet: Inet, msg: NetMsg<TcpReqArg>, data: Uint8Array, nonblocking: boolean): void {
+export function tcpUsrSend(
+  inet: Inet, msg: NetMsg<TcpReqArg>, data: Uint8Array, nonblocking: boolean,
+): void {
   const so = msg.so as TcpSock;
   inet.k.wr(so.obj);
   inet.k.linearize();
@@ -104,7 +106,9 @@ function recvNow(inet: Inet, so: TcpSock, max: number): CallResult | null {
   return null;
 }
 
-export function tcpUsrRecv(inet: Inet, msg: NetMsg<TcpReqArg>, max: number, nonblocking: boolean): void {
+export function tcpUsrRecv(
+  inet: Inet, msg: NetMsg<TcpReqArg>, max: number, nonblocking: boolean,
+): void {
   const so = msg.so as TcpSock;
   inet.k.wr(so.obj);
   inet.k.linearize();

@@ -78,7 +78,8 @@ export const tcpNone = (): CallResult => NONE;
 function* attach(inet: Inet, msg: NetMsg<TcpReqArg>): Co {
   const k = inet.k;
   const cfg = inet.cfg.tcp;
-  const so = new TcpSock(k, inet.netisrs[mycpu(inet)]!.port, { snd: cfg.sendspace, rcv: cfg.recvspace });
+  const so = new TcpSock(k, inet.netisrs[mycpu(inet)]!.port, { snd: cfg.sendspace, rcv:
+      cfg.recvspace });
   yield* getToken(k, inet.fds.token, 'tcp.attach');
   k.wr(inet.fds.obj);
   const fd = inet.fds.reserve();
@@ -133,7 +134,8 @@ function* close(inet: Inet, msg: NetMsg<TcpReqArg>, abort: boolean): Co {
   so.noFdRef = true;
   tcpFailWaiters(inet, so, 'EBADF');
   const tp = so.tp;
-  if (so.kind === 'fresh' && so.lport !== null) tcpDefer(inet, { kind: 'release-port', port: so.lport });
+  if (so.kind === 'fresh' && so.lport !== null) tcpDefer(inet, { kind: 'release-port', port:
+      so.lport });
   if (tp !== null) {
     k.wr(tp.obj);
     if (abort) tcpDrop(inet, tp, 'ECONNABORTED');
