@@ -20,7 +20,8 @@ const tcpOf = (b: Uint8Array) => {
 };
 
 const commitCpu = (w: World, id: CallId): number[] =>
-  w.events('commit').filter((c) => c.input.kind === 'call' && c.input.call === id && c.linearizes).map((c) => c.cpu);
+  w.events('commit').filter((c) => c.input.kind === 'call' && c.input.call === id &&
+      c.linearizes).map((c) => c.cpu);
 
 describe('three-way handshake', () => {
   test('SYN, SYN|ACK, ACK; connect completes none, accept returns the peer', () => {
@@ -33,8 +34,10 @@ describe('three-way handshake', () => {
     expect(syn.options.sackPermitted).toBe(true);
     expect(tpOf(w, p.client).state).toBe(TCPS_ESTABLISHED);
     expect(tpOf(w, p.server).state).toBe(TCPS_ESTABLISHED);
-    const accepted = w.events('call-completed').find((e) => e.result.ok && e.result.value.kind === 'accepted');
-    expect(accepted?.result).toMatchObject({ ok: true, value: { remote: { addr: hostAddr(0), port: syn.srcPort } } });
+    const accepted = w.events('call-completed').find((e) => e.result.ok &&
+        e.result.value.kind === 'accepted');
+    expect(accepted?.result).toMatchObject({ ok: true, value: { remote: { addr: hostAddr(0), port:
+        syn.srcPort } } });
     expect(sum(w, 1, 'tcp.syncache_add')).toBe(1);
     expect(sum(w, 1, 'tcp.syncache_expand')).toBe(1);
   });
@@ -60,14 +63,17 @@ describe('call results', () => {
   test('connect to a port nobody listens on: RST, ECONNREFUSED', () => {
     const w = new World({ ncpus: [1, 1] });
     const s = fdOf(w.do(0, { op: 'socket', proto: 'tcp' }));
-    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, 9), nonblocking: false })).toEqual({ ok: false, error: 'ECONNREFUSED' });
+    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, 9), nonblocking: false })).toEqual({ ok:
+        false, error: 'ECONNREFUSED' });
     const rst = tcpOf(w.sent[1]!.bytes);
     expect(rst.flags).toBe(TH_RST | TH_ACK);
     // The connection ended: connect again is EINVAL (TP-9).
-    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, 9), nonblocking: false })).toEqual({ ok: false, error: 'EINVAL' });
+    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, 9), nonblocking: false })).toEqual({ ok:
+        false, error: 'EINVAL' });
   });
 
-  test('nonblocking connect: EINPROGRESS, EALREADY while connecting, EISCONN once connected', () => {
+  test('nonblocking connect: EINPROGRESS, EALREADY while connecting, EISCONN once connected',
+      () => {
     const w = new World({ ncpus: [2, 1] });
     const ls = fdOf(w.do(1, { op: 'socket', proto: 'tcp' }));
     ok(w.do(1, { op: 'listen', fd: ls, backlog: 1 }));
@@ -76,12 +82,16 @@ describe('call results', () => {
     const id = w.call(0, { op: 'connect', fd: s, remote: ep(1, lport), nonblocking: true });
     w.run({ done: () => w.results.has(id), untilUs: w.now });
     expect(w.results.get(id)).toEqual({ ok: false, error: 'EINPROGRESS' });
-    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, lport), nonblocking: true }, { untilUs: 0 })).toEqual({ ok: false, error: 'EALREADY' });
+    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, lport), nonblocking: true }, { untilUs:
+        0 })).toEqual({ ok: false, error: 'EALREADY' });
     w.run({ untilUs: w.now + 10_000 });
-    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, lport), nonblocking: true })).toEqual({ ok: false, error: 'EISCONN' });
+    expect(w.do(0, { op: 'connect', fd: s, remote: ep(1, lport), nonblocking:
+        true })).toEqual({ ok: false, error: 'EISCONN' });
     expect(w.do(0, { op: 'listen', fd: s, backlog: 1 })).toEqual({ ok: false, error: 'EINVAL' });
-    expect(w.do(1, { op: 'connect', fd: ls, remote: ep(0, 1), nonblocking: true })).toEqual({ ok: false, error: 'EOPNOTSUPP' });
-    expect(w.do(1, { op: 'recv', fd: ls, maxBytes: 10, nonblocking: true })).toEqual({ ok: false, error: 'ENOTCONN' });
+    expect(w.do(1, { op: 'connect', fd: ls, remote: ep(0, 1), nonblocking: true })).toEqual({ ok:
+        false, error: 'EOPNOTSUPP' });
+    expect(w.do(1, { op: 'recv', fd: ls, maxBytes: 10, nonblocking: true })).toEqual({ ok: false,
+        error: 'ENOTCONN' });
   });
 
   test('bind: EINVAL when bound, EADDRINUSE for a held port; ephemeral listen', () => {
@@ -90,7 +100,8 @@ describe('call results', () => {
     const b = fdOf(w.do(0, { op: 'socket', proto: 'tcp' }));
     ok(w.do(0, { op: 'bind', fd: a, port: port(700) }));
     expect(w.do(0, { op: 'bind', fd: a, port: port(701) })).toEqual({ ok: false, error: 'EINVAL' });
-    expect(w.do(0, { op: 'bind', fd: b, port: port(700) })).toEqual({ ok: false, error: 'EADDRINUSE' });
+    expect(w.do(0, { op: 'bind', fd: b, port: port(700) })).toEqual({ ok: false, error:
+        'EADDRINUSE' });
     ok(w.do(0, { op: 'listen', fd: b, backlog: 3 }));
     expect(sockOf(w, { host: 0, fd: b, cpu: 0 }).lport).toBeGreaterThanOrEqual(49152);
     ok(w.do(0, { op: 'close', fd: a }));
@@ -120,8 +131,10 @@ describe('connect moves the socket to the flow CPU (D.8, D.1)', () => {
     expect(so.port).toBe(inetOf(w, 0).netisrs[0]!.port);
     // Both requests reach CPU 0's port before its netisr runs: the connect moves the socket,
     // the send behind it finds the socket gone and follows it to CPU 3.
-    const c = w.call(0, { op: 'connect', fd: s, remote: ep(1, 80), nonblocking: false }, { cpu: 0, app: 1 });
-    const d = w.call(0, { op: 'send', fd: s, data: new Uint8Array(10), nonblocking: false }, { cpu: 1, app: 2 });
+    const c = w.call(0, { op: 'connect', fd: s, remote: ep(1, 80), nonblocking: false }, { cpu: 0,
+        app: 1 });
+    const d = w.call(0, { op: 'send', fd: s, data: new Uint8Array(10), nonblocking: false },
+        { cpu: 1, app: 2 });
     w.run({ done: () => w.results.has(c) && w.results.has(d) });
     expect(w.results.get(c)).toEqual({ ok: true, value: { kind: 'none' } });
     expect(so.port).toBe(inetOf(w, 0).netisrs[3]!.port);

@@ -19,8 +19,10 @@ test('a bulk transfer both ways takes no token on the data path', () => {
   const p = openPair(w, { ccpu: 1, scpu: 2 });
   const owners = [tpOf(w, p.client).cpu, tpOf(w, p.server).cpu];
   const before = [0, 1].map((h) => new Map(inetOf(w, h).k.tokenAcquisitions));
-  const up = transfer(w, p.client, p.server, pattern(2_000_000, 1), { chunk: 100_000, rmax: 40_000 });
-  const down = transfer(w, p.server, p.client, pattern(500_000, 2), { chunk: 64_000, rmax: 64_000 });
+  const up = transfer(w, p.client, p.server, pattern(2_000_000, 1), { chunk: 100_000, rmax:
+      40_000 });
+  const down = transfer(w, p.server, p.client, pattern(500_000, 2), { chunk: 64_000, rmax:
+      64_000 });
   expect(up.length + down.length).toBe(2_500_000);
   expect(sum(w, 1, 'tcp.preddat')).toBeGreaterThan(100);
   for (const h of [0, 1]) {

@@ -32,7 +32,8 @@ function connectMany(w: World, n: number, p: number): CallId[] {
   const ids: CallId[] = [];
   for (let i = 0; i < n; i++) {
     const s = fdOf(w.do(0, { op: 'socket', proto: 'tcp' }, { cpu: i % 2 }));
-    ids.push(w.call(0, { op: 'connect', fd: s, remote: ep(1, p), nonblocking: false }, { cpu: i % 2, app: 10 + i }));
+    ids.push(w.call(0, { op: 'connect', fd: s, remote: ep(1, p), nonblocking: false }, { cpu:
+        i % 2, app: 10 + i }));
   }
   return ids;
 }
@@ -62,8 +63,10 @@ describe('listening', () => {
       expect(c.cpu).toBe(tcpFlowCpu(inet.addr, t.dstPort, w.hosts[0]!.env.addr, t.srcPort, 4));
     }
     // Eight accepts, on any CPU, in completion order.
-    for (let i = 0; i < 8; i++) acceptedFd(w.do(1, { op: 'accept', fd: ls, nonblocking: true }, { cpu: i % 4 }));
-    expect(w.do(1, { op: 'accept', fd: ls, nonblocking: true })).toEqual({ ok: false, error: 'EWOULDBLOCK' });
+    for (let i = 0; i < 8; i++) acceptedFd(w.do(1, { op: 'accept', fd: ls, nonblocking: true },
+        { cpu: i % 4 }));
+    expect(w.do(1, { op: 'accept', fd: ls, nonblocking: true })).toEqual({ ok: false, error:
+        'EWOULDBLOCK' });
     expect(ownershipViolations(w.trace)).toEqual([]);
     expect(linearizationProblems(w.trace)).toEqual([]);
     expect(conflictCycle(w.trace)).toBeNull();
@@ -79,7 +82,8 @@ describe('listening', () => {
 });
 
 describe('closing a listener (TP-13)', () => {
-  test('queued connections are aborted with RSTs in queue order; a blocked accept fails EBADF', () => {
+  test('queued connections are aborted with RSTs in queue order; a blocked accept fails EBADF',
+      () => {
     const w = new World({ ncpus: [2, 3] });
     const ls = listener(w, 80, 8, 1);
     const done = connectMany(w, 4, 80);
@@ -102,7 +106,8 @@ describe('closing a listener (TP-13)', () => {
     // The accepted connection still holds port 80 (TP-7): EADDRINUSE; a listener on another
     // port, with an accept blocked on it, fails that accept EBADF when it closes.
     const again = fdOf(w.do(1, { op: 'socket', proto: 'tcp' }));
-    expect(w.do(1, { op: 'bind', fd: again, port: port(80) })).toEqual({ ok: false, error: 'EADDRINUSE' });
+    expect(w.do(1, { op: 'bind', fd: again, port: port(80) })).toEqual({ ok: false, error:
+        'EADDRINUSE' });
     const ls2 = listener(w, 81, 8, 0);
     const a = w.call(1, { op: 'accept', fd: ls2, nonblocking: false }, { cpu: 2, app: 4 });
     w.run({ untilUs: w.now + 1000 });

@@ -91,7 +91,8 @@ describe('recovery', () => {
     ok(w.do(1, { op: 'listen', fd: ls, backlog: 1 }));
     const s = fdOf(w.do(0, { op: 'socket', proto: 'tcp' }));
     ok(w.do(0, { op: 'connect', fd: s, remote: ep(1, 80), nonblocking: false }));
-    const synTimes = w.sent.filter((f) => f.from === 0 && (seg(f)!.flags & TH_SYN) !== 0).map((f) => f.at);
+    const synTimes = w.sent.filter((f) => f.from === 0 &&
+        (seg(f)!.flags & TH_SYN) !== 0).map((f) => f.at);
     expect(synTimes).toHaveLength(2);
     expect(synTimes[1]! - synTimes[0]!).toBeGreaterThanOrEqual(990_000);
     expect(sum(w, 0, 'tcp.rexmt_timeo')).toBe(1);
@@ -99,7 +100,8 @@ describe('recovery', () => {
 });
 
 describe('random loss, reordering and duplication', () => {
-  test.each([1, 2, 3, 4, 5, 6])('seed %i: the stream arrives intact and the model agrees', (seed) => {
+  test.each([1, 2, 3, 4, 5, 6])('seed %i: the stream arrives intact and the model agrees',
+      (seed) => {
     const rng = Rng.fromSeed(seed).fork('tcp-loss');
     const w = new World({
       ncpus: [rng.int(1, 4), rng.int(1, 4)],

@@ -72,10 +72,12 @@ export function transfer(
   while (have < data.length) {
     if (sid === null && off < data.length) {
       const n = Math.min(chunk, data.length - off);
-      sid = w.call(a.host, { op: 'send', fd: a.fd, data: data.subarray(off, off + n), nonblocking: false }, { cpu: a.cpu });
+      sid = w.call(a.host, { op: 'send', fd: a.fd, data: data.subarray(off, off + n), nonblocking:
+          false }, { cpu: a.cpu });
       off += n;
     }
-    if (rid === null) rid = w.call(b.host, { op: 'recv', fd: b.fd, maxBytes: rmax, nonblocking: false }, { cpu: b.cpu });
+    if (rid === null) rid = w.call(b.host, { op: 'recv', fd: b.fd, maxBytes: rmax, nonblocking:
+        false }, { cpu: b.cpu });
     const s = sid;
     const r = rid;
     w.run({ done: () => w.results.has(r as never) || (s !== null && w.results.has(s as never)) });
@@ -101,7 +103,8 @@ export function transfer(
 export function drain(w: World, e: End): { data: Uint8Array; last: CallResult } {
   const got: Uint8Array[] = [];
   for (;;) {
-    const r = w.do(e.host, { op: 'recv', fd: e.fd, maxBytes: 1 << 16, nonblocking: false }, { cpu: e.cpu });
+    const r = w.do(e.host, { op: 'recv', fd: e.fd, maxBytes: 1 << 16, nonblocking: false }, { cpu:
+        e.cpu });
     if (!r.ok || r.value.kind !== 'data' || r.value.data.length === 0) {
       return { data: Buffer.concat(got), last: r };
     }

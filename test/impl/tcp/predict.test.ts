@@ -20,7 +20,8 @@ function bulk(tcp: Partial<TcpConfig>): Run {
   const w = new World({ ncpus: [2, 3], tcp, delayUs: 3000 });
   const p = openPair(w, { ccpu: 1, scpu: 2 });
   const up = transfer(w, p.client, p.server, pattern(400_000, 1), { chunk: 50_000, rmax: 40_000 });
-  const down = transfer(w, p.server, p.client, pattern(150_000, 2), { chunk: 150_000, rmax: 8_000 });
+  const down = transfer(w, p.server, p.client, pattern(150_000, 2), { chunk: 150_000, rmax:
+      8_000 });
   const frames = w.sent.map((f) => `${f.at} ${f.from} ${Buffer.from(f.bytes).toString('hex')}`);
   return { frames, up, down, w };
 }
@@ -53,7 +54,8 @@ describe('header prediction', () => {
     expect(sum(w, 0, 'tcp.rcvtotal')).toBeLessThan(sum(w, 1, 'tcp.preddat') / 2);
   });
 
-  test.each(configs)('the slow path agrees with the fast paths on the same inputs (%s)', (_n, tcp) => {
+  test.each(configs)('the slow path agrees with the fast paths on the same inputs (%s)', (_n,
+      tcp) => {
     const fast = bulk(tcp);
     expect(sum(fast.w, 0, 'tcp.predack')).toBeGreaterThan(10);
     expect(sum(fast.w, 1, 'tcp.preddat')).toBeGreaterThan(10);
@@ -83,7 +85,8 @@ describe('TSO (C, TSO-10)', () => {
     expect(sum(w, 0, 'tcp.tso_segs')).toBeGreaterThanOrEqual(2 * units);
     const mss = inetOf(w, 0).tcp.tables.flatMap((t) => t.connections())[0]!.tMaxseg;
     const data = w.sent.filter((f) => f.from === 0 && f.bytes.length > 100);
-    expect(data.every((f) => f.bytes.length <= 14 + 40 + 12 + mss || f.bytes.length <= 1514)).toBe(true);
+    expect(data.every((f) => f.bytes.length <= 14 + 40 + 12 + mss ||
+        f.bytes.length <= 1514)).toBe(true);
   });
 
   test('without TSO no unit is built', () => {

@@ -34,7 +34,8 @@ function sameResult(a: CallResult | undefined, b: CallResult): boolean {
   if (!a.ok || !b.ok) return !a.ok && !b.ok && a.error === b.error;
   const x = a.value;
   const y = b.value;
-  if (x.kind === 'data' && y.kind === 'data') return Buffer.compare(Buffer.from(x.data), Buffer.from(y.data)) === 0;
+  if (x.kind === 'data' && y.kind === 'data') return Buffer.compare(Buffer.from(x.data),
+      Buffer.from(y.data)) === 0;
   return JSON.stringify(x) === JSON.stringify(y);
 }
 
@@ -90,7 +91,8 @@ export function tcpRefinement(
       st = tcpSegmentArrives(s, ctx, d.value, t);
     } else if (i.kind === 'timer') {
       want = tcpTimerOwner(s, i.conn, i.timer);
-      if (want !== null && want !== c.cpu) problems.push(`#${c.seq} timer ${i.conn} ${i.timer} on cpu ${c.cpu}, model says ${want}`);
+      if (want !== null &&
+          want !== c.cpu) problems.push(`#${c.seq} timer ${i.conn} ${i.timer} on cpu ${c.cpu}, model says ${want}`);
       st = tcpTimerFires(s, ctx, i.conn, i.timer, t);
     } else if (i.kind === 'rollup') {
       st = tcpRollup(s, ctx, cpuId(c.cpu), t);
@@ -106,7 +108,8 @@ export function tcpRefinement(
     const theirs = st.outputs.packets.map((p) => formatFrame(encodePacket(p)));
     if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
       const what = i.kind === 'frame' ? formatFrame(delivered.get(i.delivery)!)
-        : i.kind === 'call' ? JSON.stringify(calls.get(i.call)!.req, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))
+        : i.kind === 'call' ? JSON.stringify(calls.get(i.call)!.req, (_k,
+            v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))
         : JSON.stringify(i);
       problems.push(`#${c.seq} t=${c.t} cpu ${c.cpu} ${what}:\n  impl  ${mine.join('\n        ')}\n  model ${theirs.join('\n        ')}`);
     }

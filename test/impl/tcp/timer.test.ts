@@ -65,7 +65,8 @@ const runCpu = (inet: Inet, cpu: number): void => {
 };
 
 const timerCommits = (events: TraceBody[]) =>
-  events.filter((e): e is Extract<TraceBody, { kind: 'commit' }> => e.kind === 'commit' && e.input.kind === 'timer');
+  events.filter((e): e is Extract<TraceBody, { kind: 'commit' }> => e.kind === 'commit' &&
+      e.input.kind === 'timer');
 
 describe('exactly once under stop and re-arm (D.10)', () => {
   test('due timers run in the fixed order, each its own linearizing commit', () => {
@@ -124,7 +125,8 @@ describe('exactly once under stop and re-arm (D.10)', () => {
     expect(log).toEqual(['delack', 'keep']);
   });
 
-  test('re-armed by an earlier handler of the same message: fires once, at the new deadline', () => {
+  test('re-armed by an earlier handler of the same message: fires once, at the new deadline',
+      () => {
     const { inet, clock, events } = stack(2);
     const log: string[] = [];
     const t = timers(inet, log, { delack: (s) => s.reset(TT_PERSIST, instant(20)) });
@@ -175,7 +177,8 @@ describe('exactly once under stop and re-arm (D.10)', () => {
 });
 
 test('in a real transfer every timer commit is on the connection owner, one timer each', () => {
-  const w = new World({ ncpus: [3, 3], tcp: { delayedAck: true, aggregateAcks: false }, delayUs: 20_000 });
+  const w = new World({ ncpus: [3, 3], tcp: { delayedAck: true, aggregateAcks: false }, delayUs:
+      20_000 });
   const p = openPair(w, { ccpu: 2, scpu: 1 });
   transfer(w, p.client, p.server, pattern(100_000), { chunk: 3000, rmax: 1000 });
   const commits = w.events('commit').filter((c) => c.input.kind === 'timer');

@@ -38,7 +38,8 @@ describe('data transfer', () => {
     const up = pattern(1 << 20, 1);
     const down = pattern(1 << 20, 2);
     // Each side sends and receives; run the two directions interleaved.
-    const a = w.call(0, { op: 'send', fd: p.client.fd, data: up, nonblocking: false }, { cpu: 2, app: 1 });
+    const a = w.call(0, { op: 'send', fd: p.client.fd, data: up, nonblocking: false }, { cpu: 2,
+        app: 1 });
     const got = transfer(w, p.server, p.client, down, { chunk: 100_000, rmax: 30_000 });
     const rest = drainN(w, p.server, up.length);
     w.run({ done: () => w.results.has(a) });
@@ -54,7 +55,8 @@ function drainN(w: World, e: Parameters<typeof drain>[1], n: number): Uint8Array
   const got: Uint8Array[] = [];
   let have = 0;
   while (have < n) {
-    const r = w.do(e.host, { op: 'recv', fd: e.fd, maxBytes: 1 << 16, nonblocking: false }, { cpu: e.cpu });
+    const r = w.do(e.host, { op: 'recv', fd: e.fd, maxBytes: 1 << 16, nonblocking: false }, { cpu:
+        e.cpu });
     if (!r.ok || r.value.kind !== 'data' || r.value.data.length === 0) break;
     got.push(r.value.data);
     have += r.value.data.length;
@@ -74,11 +76,13 @@ describe('closing', () => {
     w.run({ untilUs: w.now + 10_000 });
     expect(tpOf(w, p.server).state).toBe(TCPS_CLOSE_WAIT);
     expect(tpOf(w, p.client).state).toBe(TCPS_FIN_WAIT_2);
-    expect(w.do(0, { op: 'send', fd: p.client.fd, data: pattern(1), nonblocking: false })).toEqual({ ok: false, error: 'EPIPE' });
+    expect(w.do(0, { op: 'send', fd: p.client.fd, data: pattern(1), nonblocking:
+        false })).toEqual({ ok: false, error: 'EPIPE' });
     const back = transfer(w, p.server, p.client, pattern(50_000, 9));
     expect(back.length).toBe(50_000);
     ok(w.do(1, { op: 'close', fd: p.server.fd }));
-    expect(drain(w, p.client).last).toEqual({ ok: true, value: { kind: 'data', data: new Uint8Array(0) } });
+    expect(drain(w, p.client).last).toEqual({ ok: true, value: { kind: 'data', data:
+        new Uint8Array(0) } });
     audits(w);
   });
 
@@ -122,7 +126,8 @@ describe('closing', () => {
   test('abort: RST; the peer\'s blocked recv fails ECONNRESET and its connection is gone', () => {
     const w = new World({ ncpus: [2, 2] });
     const p = openPair(w, { scpu: 1 });
-    const r = w.call(1, { op: 'recv', fd: p.server.fd, maxBytes: 100, nonblocking: false }, { cpu: 1 });
+    const r = w.call(1, { op: 'recv', fd: p.server.fd, maxBytes: 100, nonblocking: false }, { cpu:
+        1 });
     w.run({ untilUs: w.now + 1000 });
     expect(w.results.has(r)).toBe(false);
     ok(w.do(0, { op: 'abort', fd: p.client.fd }));
@@ -130,14 +135,16 @@ describe('closing', () => {
     expect(w.results.get(r)).toEqual({ ok: false, error: 'ECONNRESET' });
     expect(flagsOf(w, 0).at(-1)! & TH_RST).toBe(TH_RST);
     expect(liveConns(w, 0) + liveConns(w, 1)).toBe(0);
-    expect(w.do(1, { op: 'send', fd: p.server.fd, data: pattern(1), nonblocking: false })).toEqual({ ok: false, error: 'EPIPE' });
+    expect(w.do(1, { op: 'send', fd: p.server.fd, data: pattern(1), nonblocking:
+        false })).toEqual({ ok: false, error: 'EPIPE' });
     audits(w);
   });
 
   test('calls blocked on a descriptor that is closed complete EBADF', () => {
     const w = new World({ ncpus: [2, 2] });
     const p = openPair(w);
-    const r = w.call(1, { op: 'recv', fd: p.server.fd, maxBytes: 100, nonblocking: false }, { app: 1 });
+    const r = w.call(1, { op: 'recv', fd: p.server.fd, maxBytes: 100, nonblocking: false }, { app:
+        1 });
     w.run({ untilUs: w.now + 1000 });
     ok(w.do(1, { op: 'close', fd: p.server.fd }, { app: 2 }));
     w.run({ done: () => w.results.has(r) });

@@ -73,14 +73,17 @@ export function runWorkload(seed: number, o: { calls?: number; loss?: number } =
   });
   const flows = new Map<string, [Flow, Flow]>();
   const apps: App[] = [];
-  for (let i = 0; i < rng.int(1, 3); i++) apps.push(newApp(apps.length, 1, rng.int(0, ncpus[1]! - 1)));
-  for (let i = 0; i < rng.int(1, 3); i++) apps.push(newApp(apps.length, 0, rng.int(0, ncpus[0]! - 1)));
+  for (let i = 0; i < rng.int(1, 3); i++) apps.push(newApp(apps.length, 1, rng.int(0,
+      ncpus[1]! - 1)));
+  for (let i = 0; i < rng.int(1, 3); i++) apps.push(newApp(apps.length, 0, rng.int(0,
+      ncpus[0]! - 1)));
   const run: WorkloadRun = { w, seed, flows };
   const total = o.calls ?? rng.int(10, 80);
   for (let n = 0; n < total; n++) {
     const idle = apps.filter((a) => a.busy === null);
     if (idle.length > 0) issue(run, rng, idle[rng.int(0, idle.length - 1)]!);
-    w.run({ done: () => apps.some((a) => a.busy !== null && settle(w, a)), untilUs: w.now + rng.int(0, 3_000_000) });
+    w.run({ done: () => apps.some((a) => a.busy !== null && settle(w, a)), untilUs:
+        w.now + rng.int(0, 3_000_000) });
     for (const a of apps) if (a.busy !== null) settle(w, a);
   }
   // Finish: close everything, let the connections die down.
@@ -115,7 +118,8 @@ function call(run: WorkloadRun, a: App, req: CallRequest, then?: (r: CallResult)
   a.pending = then ?? null;
 }
 
-const fdOfResult = (r: CallResult): Fd | null => (r.ok && r.value.kind === 'fd' ? r.value.fd : null);
+const fdOfResult = (r: CallResult): Fd | null => (r.ok && r.value.kind === 'fd' ? r.value.fd :
+    null);
 
 /** The flow of connection `key`, created on first use. */
 function flowOf(run: WorkloadRun, key: string): [Flow, Flow] {
@@ -183,7 +187,8 @@ function clientConnect(run: WorkloadRun, rng: Rng, a: App): void {
     const s = fdOfResult(r);
     if (s === null) return;
     a.socks.push(s);
-    call(run, a, { op: 'connect', fd: s, remote: ep(1, 80 + rng.int(0, 1)), nonblocking: rng.bool(0.3) });
+    call(run, a, { op: 'connect', fd: s, remote: ep(1, 80 + rng.int(0, 1)), nonblocking:
+        rng.bool(0.3) });
   });
 }
 
@@ -206,11 +211,13 @@ function dataOp(run: WorkloadRun, rng: Rng, a: App, s: Fd): void {
       }
       // A blocked send that fails EPIPE may have appended part of its data before the
       // connection died (TP-11); nothing follows it on that stream, so its data is an upper bound.
-      const n = r.ok && r.value.kind === 'sent' ? r.value.bytes : !r.ok && r.error === 'EPIPE' ? data.length : 0;
+      const n = r.ok && r.value.kind === 'sent' ? r.value.bytes : !r.ok && r.error === 'EPIPE' ?
+          data.length : 0;
       sent[at - 1] = data.subarray(0, n);
     });
   } else if (pick < 16) {
-    call(run, a, { op: 'recv', fd: s, maxBytes: rng.int(1, 60_000), nonblocking: rng.bool(0.4) }, (r) => {
+    call(run, a, { op: 'recv', fd: s, maxBytes: rng.int(1, 60_000), nonblocking: rng.bool(0.4) },
+        (r) => {
       const k = connKeyOf(run, a.host, s);
       if (r.ok && r.value.kind === 'data' && r.value.data.length > 0) {
         if (k === null) throw new Error(`recv on fd ${s} returned data without a connection`);

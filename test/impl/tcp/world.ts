@@ -73,19 +73,22 @@ export class World {
 
   private tcpOf(i: number): TcpConfig {
     const t = this.opts.tcp;
-    const o = Array.isArray(t) ? (t as Partial<TcpConfig>[])[i] ?? {} : (t as Partial<TcpConfig> | undefined) ?? {};
+    const o = Array.isArray(t) ? (t as Partial<TcpConfig>[])[i] ?? {} :
+        (t as Partial<TcpConfig> | undefined) ?? {};
     return { ...TCP_DEFAULTS, ...o };
   }
 
   private env(i: number, ncpus: number): HostEnv {
-    const config: HostConfig = { stack: 'impl', ncpus, hz: 100, tcp: this.tcpOf(i), udp: UDP_DEFAULTS };
+    const config: HostConfig = { stack: 'impl', ncpus, hz: 100, tcp: this.tcpOf(i), udp:
+        UDP_DEFAULTS };
     const emit = (body: TraceBody): void => {
       this.trace.push({ ...body, seq: this.trace.length, t: this.now as Instant } as TraceEvent);
     };
     return {
       id: hostId(i), addr: hostAddr(i), config, now: () => this.now as Instant,
       transmit: (bytes) => {
-        const f: SentFrame = { from: i, index: this.perHost[i]!++, frame: frameId(this.nextFrame++), bytes: bytes.slice(), at: this.now };
+        const f: SentFrame = { from: i, index: this.perHost[i]!++, frame:
+            frameId(this.nextFrame++), bytes: bytes.slice(), at: this.now };
         emit({ kind: 'frame-sent', host: hostId(i), frame: f.frame, bytes: f.bytes });
         this.sent.push(f);
         const fate = this.opts.deliver?.(f) ?? true;
@@ -93,7 +96,8 @@ export class World {
           const extra = fate === true ? 0 : fate;
           this.arrivals.push({ at: this.now + this.delayUs + extra, to: 1 - i, f });
           const dup = this.opts.duplicate?.(f) ?? null;
-          if (dup !== null) this.arrivals.push({ at: this.now + this.delayUs + extra + dup, to: 1 - i, f });
+          if (dup !== null) this.arrivals.push({ at: this.now + this.delayUs + extra + dup, to:
+              1 - i, f });
         }
         return f.frame;
       },
@@ -109,7 +113,8 @@ export class World {
   call(host: number, req: CallRequest, o: { app?: number; cpu?: number } = {}): CallId {
     const id = callId(this.nextCall++);
     const call = { id, app: o.app ?? 0, cpu: cpuId(o.cpu ?? 0), req };
-    this.trace.push({ kind: 'call-issued', host: hostId(host), call, seq: this.trace.length, t: this.now as Instant } as TraceEvent);
+    this.trace.push({ kind: 'call-issued', host: hostId(host), call, seq: this.trace.length, t:
+        this.now as Instant } as TraceEvent);
     this.hosts[host]!.callIssued(call);
     return id;
   }
@@ -143,9 +148,11 @@ export class World {
     const d = deliveryId(this.nextDelivery++);
     const f = frame ?? frameId(this.nextFrame++);
     if (frame === undefined) {
-      this.trace.push({ kind: 'frame-sent', host: hostId(1 - host), frame: f, bytes, seq: this.trace.length, t: this.now as Instant } as TraceEvent);
+      this.trace.push({ kind: 'frame-sent', host: hostId(1 - host), frame: f, bytes, seq:
+          this.trace.length, t: this.now as Instant } as TraceEvent);
     }
-    this.trace.push({ kind: 'frame-delivered', host: hostId(host), frame: f, delivery: d, seq: this.trace.length, t: this.now as Instant } as TraceEvent);
+    this.trace.push({ kind: 'frame-delivered', host: hostId(host), frame: f, delivery: d, seq:
+        this.trace.length, t: this.now as Instant } as TraceEvent);
     this.hosts[host]!.frameArrives(d, f, bytes);
     return d;
   }
@@ -176,9 +183,12 @@ export class World {
   }
 
   /** Issue a call and run until it completes (at most `untilUs` more virtual µs). */
-  do(host: number, req: CallRequest, o: { app?: number; cpu?: number; untilUs?: number } = {}): CallResult {
+  do(
+    host: number, req: CallRequest, o: { app?: number; cpu?: number; untilUs?: number } = {},
+  ): CallResult {
     const id = this.call(host, req, o);
-    const ok = this.run({ done: () => this.results.has(id), untilUs: this.now + (o.untilUs ?? 600_000_000) });
+    const ok = this.run({ done: () => this.results.has(id), untilUs: this.now + (o.untilUs ??
+        600_000_000) });
     if (!ok) throw new Error(`call ${id} (${req.op}) did not complete`);
     return this.results.get(id)!;
   }
