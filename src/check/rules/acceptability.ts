@@ -3,7 +3,7 @@ import type { SeqNum } from '../../core/seq';
 import { seqAdd, seqDiff, seqGt, seqLt } from '../../core/seq';
 import { causeAt, isTimer } from './causes';
 import { handshakeOf } from './handshake';
-import { SenderShadow } from './sender';
+import { CwndBound } from './cwnd';
 import type { ConnTrace, RuleViolation, Side } from './types';
 
 /**
@@ -53,12 +53,13 @@ function checkAcks(conn: ConnTrace, side: Side): RuleViolation[] {
 function checkWindow(conn: ConnTrace, side: Side): RuleViolation[] {
   const hs = handshakeOf(conn);
   if (hs === null) return [];
-  const sh = new SenderShadow(conn, side, hs);
+  const bound = new CwndBound(conn, side, hs);
+  const sh = bound.sh;
   const found: RuleViolation[] = [];
   for (let i = 0; i < conn.events.length; i++) {
     const wndBefore = sh.wnd;
     const edge = sh.rightEdge;
-    const step = sh.apply(i);
+    const step = bound.apply(i);
     if (step === null || step.kind !== 'out' || step.newBytes === 0 || !sh.established) continue;
     if ((conn.events[i]!.seg.flags & (TH_SYN | TH_RST)) !== 0) continue;
     const beyond = seqDiff(step.payloadEnd, edge);

@@ -48,6 +48,7 @@ export class CwndBound {
 
   constructor(readonly conn: ConnTrace, readonly side: Side, readonly hs: Handshake) {
     this.sh = new SenderShadow(conn, side, hs);
+    this.sh.cwndUpper = () => this.cwndUp;
   }
 
   get mss(): number {
@@ -56,7 +57,9 @@ export class CwndBound {
 
   /** Apply event `i` to the shadow and the bounds; returns the shadow's step. */
   apply(i: number): Step | null {
-    const wndBefore = this.sh.wnd;
+    // snd_wnd as DragonFly holds it can lag the shadow's after reordered updates; max_sndwnd
+    // bounds it from above, which keeps the ssthresh bound sound.
+    const wndBefore = Math.max(this.sh.wnd, this.sh.maxWnd);
     const inRecoveryBefore = this.sh.inRecovery;
     const dupacksBefore = this.sh.dupacks;
     const step = this.sh.apply(i);

@@ -5,9 +5,10 @@ import { ticksAt } from '../../core/time';
 import { isTimer } from './causes';
 import { firstDataSeq, handshakeOf } from './handshake';
 import type { Handshake } from './handshake';
-import { answerTo } from './newreno';
+import { answerTo } from './answer';
 import type { InStep, OutStep } from './sender';
-import { SenderShadow } from './sender';
+import { CwndBound } from './cwnd';
+import type { SenderShadow } from './sender';
 import type { ConnTrace, RuleViolation, Side, SupplyPoint } from './types';
 import { configOf, hzOf } from './types';
 
@@ -56,6 +57,7 @@ interface Resume {
 
 class EifelSide {
   readonly sh: SenderShadow;
+  private readonly bound: CwndBound;
   readonly found: RuleViolation[] = [];
   private flightMax = 0;
   private losses = 0;
@@ -67,7 +69,8 @@ class EifelSide {
 
   constructor(readonly conn: ConnTrace, readonly hs: Handshake, readonly side: Side,
     readonly supply: readonly SupplyPoint[] | undefined) {
-    this.sh = new SenderShadow(conn, side, hs);
+    this.bound = new CwndBound(conn, side, hs);
+    this.sh = this.bound.sh;
   }
 
   run(): RuleViolation[] {
@@ -75,7 +78,7 @@ class EifelSide {
     for (let i = 0; i < events.length; i++) {
       const wndBefore = this.sh.wnd;
       const inRecoveryBefore = this.sh.inRecovery;
-      const step = this.sh.apply(i);
+      const step = this.bound.apply(i);
       if (step !== null && step.kind === 'out') this.onOut(step, inRecoveryBefore);
       if (step !== null && step.kind === 'in') this.onIn(step, wndBefore);
       if (this.sh.unsure || this.sh.dead) this.resume = null;
@@ -128,10 +131,9 @@ class EifelSide {
     const s = this.saved;
     this.saved = null;
     if (step.undo === 'rto' && !step.wasInRecovery) {
-      const a = answerTo(this.conn, step.index, this.sh.una, this.sh.max);
-      const resent = a.data.filter((i) => seqLt(this.conn.events[i]!.seg.seq, this.sh.max));
-      if (resent.length > 0) {
-        this.found.push({ rule: 'EIR-5', at: resent[0]!,
+      const a = answerTo(this.conn, step.index, this.sh.una, this.sh.max, this.sh.mss);
+      if (a.resent.length > 0) {
+        this.found.push({ rule: 'EIR-5', at: a.resent[0]!.first,
           message: `${this.side} goes back N after an ACK that proves its timeout spurious (echo below the ` +
             `retransmission's TSval); DragonFly resumes with new data, snd_nxt = snd_max (A.10)` });
       }

@@ -1,10 +1,11 @@
 import { seqGt } from '../../core/seq';
 import type { Handshake } from './handshake';
 import { handshakeOf } from './handshake';
-import { answerTo } from './newreno';
+import { answerTo } from './answer';
 import { lostSeq, sackedTotal } from './scoreboard';
 import type { InStep } from './sender';
-import { SenderShadow } from './sender';
+import { CwndBound } from './cwnd';
+import type { SenderShadow } from './sender';
 import type { ConnTrace, RuleViolation, Side } from './types';
 import { configOf } from './types';
 
@@ -27,10 +28,11 @@ export function checkEarlyRetransmit(conn: ConnTrace): RuleViolation[] {
   for (const side of ['a', 'b'] as const) {
     const cfg = configOf(conn, side);
     if (!cfg.earlyRetransmit || !cfg.eifel) continue;
-    const sh = new SenderShadow(conn, side, hs);
+    const bound = new CwndBound(conn, side, hs);
+  const sh = bound.sh;
     for (let i = 0; i < conn.events.length; i++) {
       const unsureBefore = sh.unsure;
-      const step = sh.apply(i);
+      const step = bound.apply(i);
       if (step === null || step.kind !== 'in' || !step.dup || step.wasInRecovery) continue;
       if (unsureBefore || sh.unsure || step.dupCount >= 3 || sh.sackOverflow) continue;
       found.push(...judge(conn, hs, sh, step, side));
@@ -41,6 +43,8 @@ export function checkEarlyRetransmit(conn: ConnTrace): RuleViolation[] {
 
 function conditions(hs: Handshake, sh: SenderShadow, dupacks: number): string | null {
   const mss = sh.mss;
+  // DragonFly tries Early Retransmit only after Limited Transmit could send nothing (A.6).
+  if (!sh.cfg.limitedTransmit) return 'Limited Transmit is off, and DragonFly evaluates ER only after it';
   const ownd = sh.flight;
   if (ownd >= 4 * mss) return `ownd ${ownd} ≥ 4·MSS`;
   if (dupacks + 1 < Math.ceil(ownd / mss)) return `${dupacks} dupack(s) + 1 < ⌈${ownd}/${mss}⌉`;
@@ -51,10 +55,11 @@ function conditions(hs: Handshake, sh: SenderShadow, dupacks: number): string | 
 }
 
 function judge(conn: ConnTrace, hs: Handshake, sh: SenderShadow, step: InStep, side: Side): RuleViolation[] {
-  const a = answerTo(conn, step.index, sh.una, sh.max);
+  const a = answerTo(conn, step.index, sh.una, sh.max, sh.mss);
   const failed = conditions(hs, sh, step.dupCount);
   if (a.atUna.length > 0) {
-    const isLost = hs.sack && sh.cfg.rfc6675 && seqGt(lostSeq(sh.sacked, sh.una, sh.mss, true), sh.una);
+    const isLost = hs.sack && sh.cfg.rfc6675 && sh.cfg.limitedTransmit &&
+      seqGt(lostSeq(sh.sacked, sh.una, sh.mss, true), sh.una);
     if (isLost) return [];
     if (failed !== null || a.newBytes > 0) {
       return [{ rule: 'ER-4', at: a.atUna[0]!,

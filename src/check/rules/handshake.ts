@@ -28,6 +28,11 @@ export interface Handshake {
   readonly mss: Readonly<Record<Side, number>>;
   /** Ticks from a side's first SYN to its last timer-driven SYN retransmission (t_rxtsyn). */
   readonly synSpanTicks: Readonly<Record<Side, number>>;
+  /**
+   * The side answered with a SYN|ACK, so the ACK of its SYN is processed in SYN-RECEIVED and
+   * counts one acked byte towards cwnd (B.3: the ACK falls into process_ACK with acked = 1).
+   */
+  readonly passive: Readonly<Record<Side, boolean>>;
 }
 
 const MIN_MSS = 256; // tcp_minmss (TP-1)
@@ -106,6 +111,7 @@ function compute(conn: ConnTrace): Handshake | null {
     maxopd: { a: opdA, b: opdB },
     mss: { a: segszA, b: segszB },
     synSpanTicks: { a: synSpan(conn, 'a', synA), b: synSpan(conn, 'b', synB) },
+    passive: { a: false, b: (segB.flags & TH_ACK) !== 0 },
   };
 }
 

@@ -15,7 +15,8 @@ import { configOf, hzOf, otherSide } from './types';
  *
  * Observable exactly: everything a side sends before it processes an ACK that could change cwnd
  * (one acknowledging data, or a possible duplicate ACK that could start Limited Transmit or
- * recovery) was sent under cwnd = IW. The bound uses `t_maxopd` for MSS (≥ t_maxseg), and the
+ * recovery) was sent under cwnd = IW (plus the one byte of the SYN for the passive side, whose
+ * handshake ACK counts as acked data). The bound uses `t_maxopd` for MSS (≥ t_maxseg), and the
  * reduced window applies only when the SYN retransmission time is 3 s clear of the boundary by
  * more than one tick either way — both choices can only make the oracle quieter.
  */
@@ -32,10 +33,14 @@ export interface IwBound {
 
 export function initialWindowBound(hs: Handshake, side: Side, cfg: TcpConfig, hz: number): IwBound {
   const mss = hs.maxopd[side];
-  if (!cfg.rfc3390) return { bytes: 2 * mss, reduced: false };
+  // The passive side's ACK of its SYN|ACK is processed as an ACK of one byte in SYN-RECEIVED, and
+  // slow start adds min(1, 2·MSS) to the IW it was given (B.3, A.2).
+  const synByte = hs.passive[side] ? 1 : 0;
+  if (!cfg.rfc3390) return { bytes: 2 * mss + synByte, reduced: false };
   const span = hs.synSpanTicks[side];
-  if (span >= SYN_LOSS_S * hz + SPAN_SLACK_TICKS) return { bytes: 2 * mss, reduced: true };
-  return { bytes: Math.min(cfg.iwmaxsegs * mss, Math.max(2 * mss, cfg.iwcapsegs * 1460)), reduced: false };
+  if (span >= SYN_LOSS_S * hz + SPAN_SLACK_TICKS) return { bytes: 2 * mss + synByte, reduced: true };
+  const iw = Math.min(cfg.iwmaxsegs * mss, Math.max(2 * mss, cfg.iwcapsegs * 1460));
+  return { bytes: iw + synByte, reduced: false };
 }
 
 /**
@@ -55,7 +60,10 @@ function firstFlightEnd(conn: ConnTrace, hs: Handshake, side: Side): number {
     if (e.dir !== 'in' || e.side !== side || (seg.flags & TH_ACK) === 0) continue;
     if ((seg.flags & (TH_RST | TH_SYN)) !== 0) continue;
     const acksData = seqGt(seg.ack, first);
-    const maybeDup = seg.ack === first && seg.payload.length === 0 && seqLt(first, max);
+    // With RFC 6675 an ACK carrying data still counts as a duplicate if it brings SACK blocks
+    // (A.3), and extended Limited Transmit may answer it.
+    const dupShape = seg.payload.length === 0 || (hs.sack && seg.options.sack !== undefined);
+    const maybeDup = seg.ack === first && dupShape && seqLt(first, max);
     if (acksData || maybeDup) return i;
   }
   return conn.events.length;

@@ -1,9 +1,9 @@
-import { seqLt } from '../../core/seq';
 import type { Handshake } from './handshake';
 import { handshakeOf } from './handshake';
-import { answerTo } from './newreno';
+import { answerTo } from './answer';
 import type { InStep } from './sender';
-import { SenderShadow } from './sender';
+import { CwndBound } from './cwnd';
+import type { SenderShadow } from './sender';
 import type { ConnTrace, RuleViolation, Side } from './types';
 import { configOf } from './types';
 
@@ -30,10 +30,11 @@ export function checkLimitedTransmit(conn: ConnTrace): RuleViolation[] {
   const found: RuleViolation[] = [];
   for (const side of ['a', 'b'] as const) {
     if (!configOf(conn, side).limitedTransmit) continue;
-    const sh = new SenderShadow(conn, side, hs);
+    const bound = new CwndBound(conn, side, hs);
+  const sh = bound.sh;
     for (let i = 0; i < conn.events.length; i++) {
       const unsureBefore = sh.unsure;
-      const step = sh.apply(i);
+      const step = bound.apply(i);
       if (step === null || step.kind !== 'in' || !step.dup || step.wasInRecovery) continue;
       if (unsureBefore || sh.unsure) continue;
       found.push(...judge(conn, hs, sh, step, side));
@@ -46,9 +47,9 @@ function judge(conn: ConnTrace, hs: Handshake, sh: SenderShadow, step: InStep, s
   const cfg = sh.cfg;
   const mss = sh.mss;
   const extended = hs.sack && cfg.rfc6675;
-  const a = answerTo(conn, step.index, sh.una, sh.max);
+  const a = answerTo(conn, step.index, sh.una, sh.max, sh.mss);
   const d = step.dupCount;
-  const resent = a.data.filter((i) => seqLt(conn.events[i]!.seg.seq, sh.max));
+  const resent = a.resent;
   const out: RuleViolation[] = [];
   if (d >= 3) {
     if (!hs.sack && a.newBytes > 0) {
@@ -58,15 +59,21 @@ function judge(conn: ConnTrace, hs: Handshake, sh: SenderShadow, step: InStep, s
     }
     return out;
   }
+  // A retransmission of snd_una here can only be an Early Retransmit or (SACK) an IsLost entry to
+  // recovery; er.ts and newreno.ts judge those, and with SACK the recovery that follows at once
+  // (tcp_sack_rexmt) is sack.ts's. Without SACK that entry sends the one segment and nothing else.
   const earlyOk = cfg.earlyRetransmit && cfg.eifel && hs.ts;
-  const badResend = resent.some((i) => conn.events[i]!.seg.seq !== sh.una) ||
-    (resent.length > 0 && (a.newBytes > 0 || !(earlyOk || extended)));
+  const entry = resent.length > 0 && resent[0]!.start === sh.una;
+  const badResend = resent.length > 0 && (!entry || !(earlyOk || extended) ||
+    (!hs.sack && (resent.length > 1 || a.newBytes > 0)));
   if (badResend) {
-    out.push({ rule: 'LT-3', at: resent[0]!,
+    out.push({ rule: 'LT-3', at: resent[0]!.first,
       message: `${side} retransmits in answer to duplicate ACK #${d}; Limited Transmit sends only new data` });
   }
-  const cap = extended ? (cfg.smartsack ? 4 * mss : Number.POSITIVE_INFINITY) : (d - step.limited) * mss;
-  if (a.newBytes > cap) {
+  // A duplicate ACK carrying data (RFC 6675 counts it) also owes an ACK, sent by a normal output.
+  const cap = extended ? (cfg.smartsack && !step.carries ? 4 * mss : Number.POSITIVE_INFINITY) :
+    (d - step.limited) * mss;
+  if (a.newBytes > cap && !(entry && hs.sack)) {
     out.push({ rule: 'LT-2', at: a.data[a.data.length - 1]!,
       message: `${side} sends ${a.newBytes} new bytes on duplicate ACK #${d}; at most ${cap} allowed ` +
         (extended ? '(4 segments per ACK, smartsack, A.6)' :

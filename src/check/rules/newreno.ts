@@ -1,14 +1,13 @@
-import type { TcpSegment } from '../../core/packet';
-import { TH_FIN } from '../../core/packet';
 import type { SeqNum } from '../../core/seq';
-import { seqAdd, seqDiff, seqGt, seqLt } from '../../core/seq';
+import { seqAdd, seqDiff, seqGt } from '../../core/seq';
 import { ticksAt } from '../../core/time';
-import { effectsAt } from './effects';
+import { answerTo } from './answer';
 import type { Handshake } from './handshake';
 import { handshakeOf } from './handshake';
 import { lostSeq } from './scoreboard';
 import type { InStep, OutStep } from './sender';
-import { SenderShadow } from './sender';
+import { CwndBound } from './cwnd';
+import type { SenderShadow } from './sender';
 import type { ConnTrace, RuleViolation, Side } from './types';
 import { hzOf } from './types';
 
@@ -38,37 +37,6 @@ export function checkFastRetransmit(conn: ConnTrace): RuleViolation[] {
   return [...checkSide(conn, hs, 'a'), ...checkSide(conn, hs, 'b')];
 }
 
-interface Answer {
-  /** Data-bearing segments (payload or FIN) sent in answer. */
-  readonly data: readonly number[];
-  /** Those that retransmit starting at `una`. */
-  readonly atUna: readonly number[];
-  /** New payload bytes beyond `max`. */
-  readonly newBytes: number;
-}
-
-const carries = (seg: TcpSegment): boolean => seg.payload.length > 0 || (seg.flags & TH_FIN) !== 0;
-
-/** What `side` sent in answer to the `in` at j, given snd_una and snd_max right after it. */
-export function answerTo(conn: ConnTrace, j: number, una: SeqNum, max: SeqNum): Answer {
-  const data: number[] = [];
-  const atUna: number[] = [];
-  let top = max;
-  let newBytes = 0;
-  for (const i of effectsAt(conn, j)) {
-    const seg = conn.events[i]!.seg;
-    if (!carries(seg)) continue;
-    data.push(i);
-    if (seg.seq === una && seqLt(seg.seq, max)) atUna.push(i);
-    const end = seqAdd(seg.seq, seg.payload.length);
-    if (seqGt(end, top)) {
-      newBytes += seqDiff(end, top);
-      top = end;
-    }
-  }
-  return { data, atUna, newBytes };
-}
-
 interface Ctx {
   readonly conn: ConnTrace;
   readonly hs: Handshake;
@@ -78,14 +46,15 @@ interface Ctx {
 }
 
 function checkSide(conn: ConnTrace, hs: Handshake, side: Side): RuleViolation[] {
-  const sh = new SenderShadow(conn, side, hs);
+  const bound = new CwndBound(conn, side, hs);
+  const sh = bound.sh;
   const c: Ctx = { conn, hs, side, sh, found: [] };
   const floor = sh.cfg.rexmitMinTicks + sh.cfg.rexmitSlopTicks;
   let partialTick: number | null = null;
   let exitAt: { index: number; max: SeqNum } | null = null;
   for (let i = 0; i < conn.events.length; i++) {
     const unsureBefore = sh.unsure;
-    const step = sh.apply(i);
+    const step = bound.apply(i);
     if (step === null) continue;
     const tick = ticksAt(conn.events[i]!.t, hzOf(conn));
     if (step.kind === 'in') {
@@ -132,7 +101,7 @@ function closeExit(c: Ctx, exitAt: { index: number; max: SeqNum } | null, upTo: 
 function onAck(c: Ctx, step: InStep): void {
   const { conn, sh, side } = c;
   if (step.dup && !step.wasInRecovery && step.dupCount === 3 && !sh.sackOverflow) {
-    const a = answerTo(conn, step.index, sh.una, sh.max);
+    const a = answerTo(conn, step.index, sh.una, sh.max, sh.mss);
     if (a.atUna.length === 0 && sh.wnd > 0) {
       c.found.push({ rule: 'CC-11', at: step.index,
         message: `${side} does not retransmit snd_una ${sh.una} on the third duplicate ACK` });
@@ -142,10 +111,10 @@ function onAck(c: Ctx, step: InStep): void {
           `sends only the retransmission of snd_una there (A.4)` });
     }
   }
-  if (step.partial && !c.hs.sack && sh.wnd > 0) {
-    const a = answerTo(conn, step.index, sh.una, sh.max);
-    const ok = a.data.length === 1 && a.atUna.length === 1 && a.newBytes === 0 &&
-      conn.events[a.data[0]!]!.seg.payload.length <= sh.mss;
+  // A partial ACK carrying data also owes an ACK, whose output may carry new data within cwnd.
+  if (step.partial && !c.hs.sack && sh.wnd > 0 && !step.carries) {
+    const a = answerTo(conn, step.index, sh.una, sh.max, sh.mss);
+    const ok = a.data.length === 1 && a.atUna.length === 1 && a.newBytes === 0 && a.sends[0]!.payload <= sh.mss;
     if (!ok) {
       c.found.push({ rule: 'NR-4', at: a.data[1] ?? a.data[0] ?? step.index,
         message: `${side} answers a partial ACK (${sh.una}, recover ${sh.recover}) with ` +
@@ -166,8 +135,14 @@ function onEntry(c: Ctx, step: OutStep): void {
         `one window of data (A.4 step 2)` });
     return;
   }
-  if (sh.cfg.earlyRetransmit && sh.cfg.eifel && hs.ts) return; // er.ts judges early retransmits
-  if (hs.sack && sh.cfg.rfc6675 && seqGt(lostSeq(sh.sacked, step.unaBefore, sh.mss, true), step.unaBefore)) return;
+  // Early Retransmit and the RFC 6675 IsLost entry are tried only after Limited Transmit (A.6).
+  if (!sh.cfg.limitedTransmit) {
+    // fall through: neither way in exists
+  } else if (sh.cfg.earlyRetransmit && sh.cfg.eifel && hs.ts) {
+    return; // er.ts judges early retransmits
+  } else if (hs.sack && sh.cfg.rfc6675 && seqGt(lostSeq(sh.sacked, step.unaBefore, sh.mss, true), step.unaBefore)) {
+    return;
+  }
   c.found.push({ rule: 'CC-11', at: step.index,
     message: `${side} retransmits snd_una ${step.unaBefore} after ${ack.dupCount} duplicate ACK(s); ` +
       `fast retransmit needs 3 (A.4)` });

@@ -7,7 +7,8 @@ import { causeAt, isTimer } from './causes';
 import type { Handshake } from './handshake';
 import { handshakeOf } from './handshake';
 import type { Step } from './sender';
-import { SenderShadow } from './sender';
+import { CwndBound } from './cwnd';
+import type { SenderShadow } from './sender';
 import type { ConnTrace, RuleViolation, Side } from './types';
 import { configOf, hzOf } from './types';
 
@@ -143,14 +144,15 @@ function checkData(conn: ConnTrace, hs: Handshake, side: Side): RuleViolation[] 
   const hz = hzOf(conn);
   const p = params(cfg, hz, DATA_BACKOFF, true);
   const floor = cfg.rexmitMinTicks + cfg.rexmitSlopTicks;
-  const sh = new SenderShadow(conn, side, hs);
+  const bound = new CwndBound(conn, side, hs);
+  const sh = bound.sh;
   const found: RuleViolation[] = [];
   let run = freshRun(null, null);
   let lastActivity: number | null = null;
   for (let i = 0; i < conn.events.length; i++) {
     const tick = ticksAt(conn.events[i]!.t, hz);
     const timedFrom = sh.timedFrom;
-    const step = sh.apply(i);
+    const step = bound.apply(i);
     if (step === null) continue;
     if (sh.unsure || !sh.established) run = freshRun(null, null);
     else if (step.kind === 'in' && step.establishing) run = freshRun(null, sh.shift);

@@ -5,6 +5,8 @@ import type { Handshake } from './handshake';
 import { handshakeOf } from './handshake';
 import { highestSacked, isSacked, pipeOf } from './scoreboard';
 import type { OutStep } from './sender';
+import { continuesSend } from './answer';
+import { continuesBurst } from './tso';
 import type { ConnTrace, RuleViolation, Side } from './types';
 
 /**
@@ -52,9 +54,16 @@ function checkSide(conn: ConnTrace, hs: Handshake, side: Side): RuleViolation[] 
     }
     if (step.frEntry) ep = { rescueAt: null, answers: new Map() };
     if (before.unsure || sh.unsure || before.overflow || step.syn) continue;
-    found.push(...judgeResend(step, before.sacked, before.inRecovery, ep, side, sh.cfg.rescuesack));
-    if (before.inRecovery || step.frEntry) {
-      found.push(...judgePipe(step, before, ep, side, b.mss, sh.cfg.smartsack));
+    // One TSO unit may run over SACKed data after its start (A.5: SACKed data is skipped where
+    // each output iteration begins, C: a unit is cut to whole segments, not at SACK blocks).
+    if (!continuesBurst(conn, i)) {
+      found.push(...judgeResend(step, before.sacked, before.inRecovery, ep, side, sh.cfg.rescuesack));
+    }
+    // An ACK carrying data also owes an ACK, sent by a normal output within cwnd (TF_ACKNOW).
+    const answered = step.cause.kind === 'in' ? sh.stepAt(step.cause.index) : null;
+    const carries = answered !== null && answered.kind === 'in' && answered.carries;
+    if ((before.inRecovery || step.frEntry) && !carries) {
+      found.push(...judgePipe(conn, step, before, ep, side, b.mss, sh.cfg.smartsack));
     }
   }
   return found;
@@ -83,10 +92,11 @@ function judgeResend(
 }
 
 function judgePipe(
-  step: OutStep, before: { pipe: number; cwnd: number }, ep: Episode, side: Side, mss: number,
+  conn: ConnTrace, step: OutStep, before: { pipe: number; cwnd: number }, ep: Episode, side: Side, mss: number,
   smartsack: boolean,
 ): RuleViolation[] {
   if (step.cause.kind !== 'in' || (step.payload === 0 && step.end === step.payloadEnd)) return [];
+  if (continuesSend(conn, step.index, mss)) return []; // the rest of one send, cut by options
   const a = ep.answers.get(step.cause.index) ?? { data: 0, fresh: 0 };
   ep.answers.set(step.cause.index, a);
   a.data++;

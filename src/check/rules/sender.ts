@@ -1,14 +1,19 @@
 import type { TcpConfig } from '../../core/config';
 import type { TcpSegment } from '../../core/packet';
-import { TH_ACK, TH_FIN, TH_RST, TH_SYN, segLen } from '../../core/packet';
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN, TH_URG, segLen } from '../../core/packet';
 import type { SeqNum } from '../../core/seq';
 import { seqAdd, seqDiff, seqGeq, seqGt, seqLeq, seqLt, seqMax } from '../../core/seq';
+import { ticksAt } from '../../core/time';
+import { continuesSend } from './answer';
 import { causeAt, isTimer } from './causes';
 import type { Handshake } from './handshake';
+import { RecvState } from './recvstate';
 import type { Range } from './scoreboard';
+export type { InStep, OutStep, Step, Undo } from './steps';
 import { updateScoreboard } from './scoreboard';
+import type { InStep, OutStep, Step, Undo } from './steps';
 import type { Cause, ConnTrace, Side } from './types';
-import { configOf, otherSide } from './types';
+import { configOf, hzOf, otherSide } from './types';
 
 /**
  * A shadow of one side's sender, driven by the wire: what it sent (`out` events) and the ACKs it
@@ -23,62 +28,6 @@ import { configOf, otherSide } from './types';
  * not in recovery), and oracles skip exact checks meanwhile. cwnd is not shadowed here: it is
  * not observable (see cwnd.ts for bounds on it).
  */
-
-export type Undo = 'none' | 'rto' | 'fr' | 'maybe';
-
-export interface InStep {
-  readonly kind: 'in';
-  readonly index: number;
-  /** Not processed as an ACK of the data phase (RST, SYN, PAWS drop, handshake, no ACK flag). */
-  readonly ignored: boolean;
-  /** The ACK of this side's SYN that completed its handshake. */
-  readonly establishing: boolean;
-  /** Bytes newly acknowledged (0: not advancing). */
-  readonly acked: number;
-  /** Counted as a duplicate ACK (A.3), including those inflating cwnd in recovery. */
-  readonly dup: boolean;
-  /** t_dupacks after this segment. */
-  readonly dupCount: number;
-  /** snd_limited when this segment arrived (segments already sent by Limited Transmit). */
-  readonly limited: number;
-  /** A duplicate ACK the snd_recover guard refused (A.4 step 2). */
-  readonly blockedByRecover: boolean;
-  readonly wasInRecovery: boolean;
-  /** In recovery, advancing but not reaching snd_recover (A.4 partial ACK). */
-  readonly partial: boolean;
-  /** In recovery and reaching snd_recover: recovery ends (A.4). */
-  readonly exit: boolean;
-  /** Eifel detection on this ACK (A.10): certain undo of a timeout or fast retransmit, or maybe. */
-  readonly undo: Undo;
-  /** The ACK brought SACK information the scoreboard did not have. */
-  readonly newSack: boolean;
-  /** A timestamp echo that gives an RTT sample (A.9). */
-  readonly tsSample: boolean;
-}
-
-export interface OutStep {
-  readonly kind: 'out';
-  readonly index: number;
-  readonly cause: Cause;
-  readonly syn: boolean;
-  readonly start: SeqNum;
-  readonly payloadEnd: SeqNum;
-  readonly end: SeqNum;
-  readonly payload: number;
-  /** Payload bytes never sent before. */
-  readonly newBytes: number;
-  /** Resends sequence space already sent (payload or FIN). */
-  readonly rexmt: boolean;
-  readonly atUna: boolean;
-  /** Starts fast recovery: a fast, early or IsLost retransmission (A.4, A.6, A.7). */
-  readonly frEntry: boolean;
-  /** A retransmission by the rexmt timer (A.9). */
-  readonly rto: boolean;
-  readonly unaBefore: SeqNum;
-  readonly maxBefore: SeqNum;
-}
-
-export type Step = InStep | OutStep;
 
 interface Saved {
   readonly kind: 'rto' | 'fr';
@@ -116,6 +65,11 @@ export class SenderShadow {
   /** ACKs above this may carry a non-timestamp RTT sample (Karn, A.9). */
   timedFrom: SeqNum;
   lossEvents = 0;
+  /**
+   * An upper bound on cwnd before the segment being processed, when known (cwnd.ts sets it):
+   * header prediction takes an ACK only if cwnd ≥ snd_wnd (A.12).
+   */
+  cwndUpper: (() => number) | null = null;
   private saved: Saved | null = null;
   private wl1: SeqNum;
   private wl2: SeqNum;
@@ -123,7 +77,18 @@ export class SenderShadow {
   private tsRecent: number | null = null;
   private sawFin = false;
   private ltPending: { index: number; bytes: number } | null = null;
+  /** The tick of the event being applied. */
+  private tick = 0;
+  /** The last tick the rexmt timer was certainly (re)started, if known. */
+  private lastArm: number | null = null;
+  /** Until this tick an ACK may be taken for proof of a spurious timeout by srtt/2 (A.10). */
+  private badRxtUntil: number | null = null;
   private readonly steps: (Step | null)[] = [];
+  /** What this end has received (header prediction depends on it). */
+  private readonly recv: RecvState;
+  private sentFin = false;
+  /** snd_nxt: where the next output starts (behind snd_max during go-back-N). */
+  private sndNxt: SeqNum;
 
   constructor(readonly conn: ConnTrace, readonly side: Side, readonly hs: Handshake) {
     this.peer = otherSide(side);
@@ -138,6 +103,8 @@ export class SenderShadow {
     this.timedFrom = iss;
     this.wl1 = hs.iss[this.peer];
     this.wl2 = iss;
+    this.recv = new RecvState(hs.iss[this.peer]);
+    this.sndNxt = iss;
   }
 
   /** Bytes outstanding (snd_max − snd_una). */
@@ -153,6 +120,7 @@ export class SenderShadow {
   /** Apply event `i`; returns the step for this sender, or null if the event is not its own. */
   apply(i: number): Step | null {
     const e = this.conn.events[i]!;
+    this.tick = ticksAt(e.t, hzOf(this.conn));
     let step: Step | null = null;
     if (!this.dead) {
       if (e.dir === 'out' && e.side === this.side) step = this.applyOut(i, e.seg);
@@ -170,7 +138,7 @@ export class SenderShadow {
       kind: 'in', index: i, ignored: true, establishing: false, acked: 0, dup: false,
       dupCount: this.dupacks, limited: this.limited, blockedByRecover: false,
       wasInRecovery: this.inRecovery, partial: false, exit: false, undo: 'none', newSack: false,
-      tsSample: false,
+      tsSample: false, carries: false,
     };
   }
 
@@ -198,12 +166,48 @@ export class SenderShadow {
       this.unsure = true;
       return this.ignoredIn(i);
     }
-    const step = seqLeq(seg.ack, this.una) ? this.oldAck(i, seg, tiwin) : this.newAck(i, seg);
-    this.windowUpdate(seg, tiwin);
+    const step = { ...this.processAck(i, seg, tiwin), carries: seg.payload.length > 0 || (seg.flags & TH_FIN) !== 0 };
+    this.recv.received(seg);
     if ((seg.flags & TH_FIN) !== 0) this.sawFin = true;
     if (this.wnd === 0 && seqLt(this.una, this.max)) this.unsure = true;
     if (this.una === this.max && !this.inRecovery && this.wnd > 0) this.unsure = false;
     return step;
+  }
+
+  /**
+   * The ACK part of `tcp_input`: header prediction first (dragonfly.md A.12, TP-22). Its data path
+   * (in-order data, ACK at snd_una, same window) leaves t_dupacks and the scoreboard alone; its
+   * ACK path differs from the slow path only where the wire cannot tell which was taken (cwnd ≥
+   * wnd decides) — a SACK option that would change the scoreboard, or a window update that is not
+   * acceptable — and there the shadow becomes unsure.
+   */
+  private processAck(i: number, seg: TcpSegment, tiwin: number): InStep {
+    const fast = this.fastPath(seg, tiwin);
+    if (fast === 'data') return { ...this.ignoredIn(i), ignored: false };
+    const dupBefore = this.dupacks;
+    const acceptable = this.acceptableWindow(seg, tiwin);
+    const step = seqLeq(seg.ack, this.una) ? this.oldAck(i, seg, tiwin) : this.newAck(i, seg);
+    if (fast === 'data?' && (this.dupacks !== dupBefore || step.newSack)) this.unsure = true;
+    if (fast === 'ack?' && (step.newSack || !acceptable)) this.unsure = true;
+    this.windowUpdate(seg, tiwin);
+    return step;
+  }
+
+  /** Which header-prediction path `seg` may take (A.12); '?' when it depends on hidden state. */
+  private fastPath(seg: TcpSegment, tiwin: number): 'data' | 'data?' | 'ack?' | null {
+    const estab = !this.sentFin && !this.recv.finIn;
+    const plain = (seg.flags & (TH_SYN | TH_FIN | TH_RST | TH_URG | TH_ACK)) === TH_ACK;
+    if (!estab || !plain || seg.seq !== this.recv.nxt || this.sndNxt !== this.max) return null;
+    if (seg.payload.length === 0) {
+      const advances = seqGt(seg.ack, this.una) && seqLeq(seg.ack, this.max);
+      const cwndSmall = this.cwndUpper !== null && this.cwndUpper() < this.wnd;
+      return advances && !this.inRecovery && !cwndSmall ? 'ack?' : null;
+    }
+    const sameWnd = tiwin === this.wnd;
+    if ((!sameWnd && tiwin !== this.wndUnshrunk) || seg.ack !== this.una || !this.recv.oooEmpty) return null;
+    // Room in the receive buffer is at least the window still advertised (recvstate.ts).
+    const sure = sameWnd && tiwin === this.wndUnshrunk && seg.payload.length <= this.recv.openWindow;
+    return sure ? 'data' : 'data?';
   }
 
   private establish(i: number, seg: TcpSegment, tiwin: number): InStep {
@@ -213,11 +217,13 @@ export class SenderShadow {
     this.established = true;
     this.una = seg.ack;
     this.wnd = tiwin;
+    this.wndUnshrunk = tiwin;
     this.maxWnd = tiwin;
     this.wl1 = seg.seq;
     this.wl2 = seg.ack;
     this.timedFrom = seg.ack;
     this.noteTsRecent(seg);
+    this.recv.received(seg); // data riding on the handshake's ACK is accepted with it
     // The passive side's tcpcb is born at the third ACK (B.3): no backoff yet. The active side's
     // SYN|ACK is an RTT sample with timestamps, or without when the SYN was not retransmitted.
     const ecr = seg.options.timestamp?.ecr ?? 0;
@@ -255,8 +261,14 @@ export class SenderShadow {
   private oldAck(i: number, seg: TcpSegment, tiwin: number): InStep {
     const base = { ...this.ignoredIn(i), ignored: false };
     const sack = this.sackUpdate(seg, this.una);
-    const maynotdup = seg.payload.length > 0 || tiwin !== this.wnd ||
-      ((seg.flags & TH_FIN) !== 0 && !this.sawFin);
+    // Duplicate data is trimmed before the ACK is examined, so an old segment can be a duplicate ACK.
+    const rest = this.recv.trimmed(seg);
+    const newFin = rest.fin && !this.sawFin;
+    const maynotdup = rest.len > 0 || tiwin !== this.wnd || newFin;
+    // DragonFly's process_ACK also shrinks snd_wnd by the bytes acked before the window update,
+    // a step dragonfly.md does not document; when a rejected update leaves the two readings apart
+    // and they disagree on this ACK, the duplicate count is not pinned down.
+    if ((tiwin === this.wnd) !== (tiwin === this.wndUnshrunk) && rest.len === 0 && !newFin) this.unsure = true;
     const timerRunning = seqLt(this.una, this.max) && this.wnd > 0;
     if (!timerRunning || seg.ack !== this.una) {
       this.dupacks = 0;
@@ -288,7 +300,10 @@ export class SenderShadow {
     const tsSample = this.hs.ts && ecr !== 0;
     if (undo === 'rto' || undo === 'fr') {
       this.recover = this.saved!.recoverPrev;
-      if (undo === 'rto') this.inRecovery = this.saved!.wasRecovery;
+      if (undo === 'rto') {
+        this.inRecovery = this.saved!.wasRecovery;
+        this.sndNxt = this.max;
+      }
     }
     if (undo === 'maybe') this.unsure = true;
     this.saved = null;
@@ -303,42 +318,55 @@ export class SenderShadow {
     } else this.recover = seqAdd(seg.ack, -1);
     const sack = this.sackUpdate(seg, seg.ack);
     this.una = seg.ack;
+    if (seqLt(this.sndNxt, this.una)) this.sndNxt = this.una;
     this.dupacks = 0;
+    // process_ACK shrinks snd_wnd by the bytes acked before the window update (which may not be
+    // acceptable for a reordered segment), so a later duplicate compares against the smaller one.
+    this.wnd = Math.max(0, this.wnd - acked);
     if (seqGt(this.una, this.rexmtHigh)) this.rexmtHigh = this.una;
     if (tsSample || undo === 'rto' || undo === 'fr') this.shift = 0;
     else if (!this.hs.ts && seqGt(seg.ack, this.timedFrom)) this.shift = null;
+    if (this.shift === 0) this.badRxtUntil = null;
+    this.lastArm = this.una === this.max ? null : this.tick;
     return {
       kind: 'in', index: i, ignored: false, establishing: false, acked, dup: false, dupCount: 0,
       limited: this.limited, blockedByRecover: false, wasInRecovery, partial, exit, undo,
-      newSack: sack.changed, tsSample,
+      newSack: sack.changed, tsSample, carries: false,
     };
   }
 
   /**
-   * A.10: the first ACK advancing snd_una after a save point. With timestamps the ACK of an
-   * original transmission echoes a TSval below the retransmission's. The ±1 band is 'maybe':
-   * TP-4's TSval is ticks + 1 while t_rexmtTS may hold ticks. Without timestamps DragonFly's
-   * srtt/2 heuristic may undo one timeout; its window is not observable.
+   * A.10: with Eifel on and timestamps, the first ACK advancing snd_una after a save point echoes
+   * a TSval older than the retransmission's if it was sent for an original. The ±1 band is
+   * 'maybe': TP-4's TSval is ticks + 1 while t_rexmtTS may hold ticks. Otherwise (no timestamps,
+   * Eifel off, or a zero echo) DragonFly undoes a single timeout when an advancing ACK comes
+   * within srtt/2 of it; srtt is not on the wire, but srtt ≤ REXMTVAL < the interval that timed
+   * out, which bounds that window.
    */
   private detectSpurious(seg: TcpSegment): Undo {
     const s = this.saved;
-    if (s === null || !this.cfg.eifel) return 'none';
-    if (!this.hs.ts || s.tsval === null) {
-      // The heuristic acts only after exactly one timeout (t_rxtshift == 1).
-      return s.kind === 'rto' && (this.shift === null || this.shift === 1) ? 'maybe' : 'none';
-    }
     const ecr = seg.options.timestamp?.ecr ?? 0;
-    if (ecr === 0) return 'none';
-    if (u32(ecr) < u32(s.tsval) - 1) return s.certain ? s.kind : 'maybe';
-    if (u32(ecr) < u32(s.tsval)) return 'maybe';
-    return 'none';
+    if (s !== null && this.cfg.eifel && this.hs.ts && ecr !== 0 && s.tsval !== null) {
+      if (u32(ecr) < u32(s.tsval) - 1) return s.certain ? s.kind : 'maybe';
+      if (u32(ecr) < u32(s.tsval)) return 'maybe';
+      return 'none';
+    }
+    const within = this.badRxtUntil !== null && this.tick < this.badRxtUntil;
+    return within && (this.shift === null || this.shift === 1) ? 'maybe' : 'none';
   }
 
   /** B.4 `acceptable_window_update`. */
-  private windowUpdate(seg: TcpSegment, tiwin: number): void {
-    const newer = seqLt(this.wl1, seg.seq) ||
+  /** snd_wnd without process_ACK's shrink by acked bytes (see oldAck). */
+  private wndUnshrunk = 0;
+
+  private acceptableWindow(seg: TcpSegment, tiwin: number): boolean {
+    return seqLt(this.wl1, seg.seq) ||
       (this.wl1 === seg.seq && (seqLt(this.wl2, seg.ack) || (this.wl2 === seg.ack && tiwin > this.wnd)));
-    if (!newer) return;
+  }
+
+  private windowUpdate(seg: TcpSegment, tiwin: number): void {
+    if (!this.acceptableWindow(seg, tiwin)) return;
+    this.wndUnshrunk = tiwin;
     this.wnd = tiwin;
     this.wl1 = seg.seq;
     this.wl2 = seg.ack;
@@ -359,6 +387,8 @@ export class SenderShadow {
 
   private applyOut(i: number, seg: TcpSegment): OutStep | null {
     if ((seg.flags & TH_ACK) !== 0) this.lastAckSent = seg.ack;
+    this.recv.sent(seg, this.hs.shift[this.side]);
+    if ((seg.flags & TH_FIN) !== 0) this.sentFin = true;
     if ((seg.flags & TH_RST) !== 0) {
       this.dead = true;
       return null;
@@ -380,19 +410,34 @@ export class SenderShadow {
     };
     if (syn) {
       this.max = seqMax(this.max, seqAdd(seg.seq, 1));
+      this.sndNxt = this.max;
       return { ...step, frEntry: false, rto: false };
     }
     const frEntry = this.established && rexmt && atUna && this.answersNonAdvancing(cause);
-    const rto = this.established && rexmt && isTimer(cause, 'rexmt');
+    const rto = this.established && rexmt && isTimer(cause, 'rexmt') && !continuesSend(this.conn, i, this.mss);
     if (frEntry) this.enterRecovery(seg);
     if (rto) this.timeout(seg);
+    if (isTimer(cause, 'persist')) this.lastArm = null;
+    else if ((rexmt && atUna && cause.kind === 'in') || (occupies && maxBefore === unaBefore)) this.lastArm = this.tick;
     if (rexmt && atUna && cause.kind === 'in') this.timedFrom = seqMax(this.timedFrom, maxBefore);
     if (this.inRecovery && rexmt && !frEntry) this.rexmtHigh = seqMax(this.rexmtHigh, end);
     if (occupies && seqGt(end, this.max)) this.max = end;
+    this.advanceSndNxt(seg.seq, end, occupies, rto, cause);
     if (this.ltPending !== null && cause.kind === 'in' && cause.index === this.ltPending.index) {
       this.ltPending.bytes += newBytes;
     }
     return { ...step, frEntry, rto };
+  }
+
+  /**
+   * `tcp_output` sends from snd_nxt. A segment starting elsewhere was sent with snd_nxt moved for
+   * one output (fast/partial/SACK retransmission, Limited Transmit) and put back after it; a
+   * timeout restarts from snd_una (go-back-N); persist probes leave snd_nxt alone (A.4–A.12).
+   */
+  private advanceSndNxt(start: SeqNum, end: SeqNum, occupies: boolean, rto: boolean, cause: Cause): void {
+    if (!occupies || isTimer(cause, 'persist')) return;
+    if (rto) this.sndNxt = end;
+    else if (start === this.sndNxt) this.sndNxt = seqMax(this.sndNxt, end);
   }
 
   private answersNonAdvancing(cause: Cause): boolean {
@@ -422,7 +467,15 @@ export class SenderShadow {
 
   /** A.9 steps 1–9 as far as the wire shows them. */
   private timeout(seg: TcpSegment): void {
+    const first = this.shift === null || this.shift === 0;
     this.shift = this.shift === null ? null : this.shift + 1;
+    // t_badrxtwin = ticks + srtt/2 on the first timeout of a series; srtt < the interval that
+    // just expired (REXMTVAL + slop ≥ srtt + slop), which the last certain arming bounds.
+    if (first) {
+      const elapsed = this.lastArm === null ? null : this.tick - this.lastArm - this.cfg.rexmitSlopTicks;
+      this.badRxtUntil = elapsed === null ? Number.POSITIVE_INFINITY : this.tick + Math.floor(Math.max(0, elapsed) / 2) + 1;
+    }
+    this.lastArm = this.tick;
     if (this.cfg.eifel && this.shift !== null && this.shift > 1) {
       // Not the first timeout of a series: t_rexmtTS and the saved state stay as they were.
     } else if (this.cfg.eifel) {
@@ -439,11 +492,4 @@ export class SenderShadow {
     this.timedFrom = this.max;
     this.lossEvents++;
   }
-}
-
-/** Shadow `side` over the whole trace; returns the shadow and its steps (null: not its event). */
-export function shadowSender(conn: ConnTrace, side: Side, hs: Handshake): SenderShadow {
-  const sh = new SenderShadow(conn, side, hs);
-  for (let i = 0; i < conn.events.length; i++) sh.apply(i);
-  return sh;
 }

@@ -37,6 +37,20 @@ export function checkTso(conn: ConnTrace): RuleViolation[] {
   return found;
 }
 
+/**
+ * Is the `out` at i a later piece of the burst its side's previous `out` started — one output of
+ * several contiguous segments (a TSO unit, or one `tcp_output` loop)?
+ */
+export function continuesBurst(conn: ConnTrace, i: number): boolean {
+  const e = conn.events[i]!;
+  for (let j = i - 1; j >= 0; j--) {
+    const p = conn.events[j]!;
+    if (p.dir !== 'out' || p.side !== e.side) continue;
+    return isData(p.seg) && samePiece(conn, { i: j, e: p }, { i, e });
+  }
+  return false;
+}
+
 const isData = (s: TcpSegment): boolean => s.payload.length > 0 && (s.flags & (TH_SYN | TH_RST)) === 0;
 
 /** One output: the same input, timer run or call — a call only when its id is known. */
