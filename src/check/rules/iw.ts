@@ -34,8 +34,8 @@ export interface IwBound {
 export function initialWindowBound(hs: Handshake, side: Side, cfg: TcpConfig, hz: number): IwBound {
   const mss = hs.maxopd[side];
   // The passive side's ACK of its SYN|ACK is processed as an ACK of one byte in SYN-RECEIVED, and
-  // slow start adds min(1, 2·MSS) to the IW it was given (B.3, A.2).
-  const synByte = hs.passive[side] ? 1 : 0;
+  // slow start adds min(1, 2·MSS) — a whole MSS without ABC — to the IW it was given (B.3, A.2).
+  const synByte = hs.passive[side] ? (cfg.abc ? 1 : mss) : 0;
   if (!cfg.rfc3390) return { bytes: 2 * mss + synByte, reduced: false };
   const span = hs.synSpanTicks[side];
   if (span >= SYN_LOSS_S * hz + SPAN_SLACK_TICKS) return { bytes: 2 * mss + synByte, reduced: true };
@@ -58,7 +58,8 @@ function firstFlightEnd(conn: ConnTrace, hs: Handshake, side: Side): number {
       if (seqGt(end as SeqNum, max)) max = end as SeqNum;
     }
     if (e.dir !== 'in' || e.side !== side || (seg.flags & TH_ACK) === 0) continue;
-    if ((seg.flags & (TH_RST | TH_SYN)) !== 0) continue;
+    // A repeated SYN|ACK after the handshake is trimmed to a plain ACK: it may be a duplicate.
+    if ((seg.flags & TH_RST) !== 0 || i <= hs.synAt[side]) continue;
     const acksData = seqGt(seg.ack, first);
     // With RFC 6675 an ACK carrying data still counts as a duplicate if it brings SACK blocks
     // (A.3), and extended Limited Transmit may answer it.

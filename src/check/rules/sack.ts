@@ -16,8 +16,8 @@ import type { ConnTrace, RuleViolation, Side } from './types';
  *  - SR-4 (exact): what is retransmitted. Never a byte the scoreboard holds as SACKed (NextSeg
  *    skips SACKed data; after a timeout `tcp_output` skips ranges SACKed again). In recovery only
  *    holes below the highest SACKed byte (NextSeg rules 1 and 3), apart from one rescue
- *    retransmission per recovery when `rescuesack` is on (rule 4; again once snd_una passed the
- *    previous rescue).
+ *    retransmission per recovery when `rescuesack` or `rfc6675` is on, or with smartsack when
+ *    nothing is SACKed (rule 4; again once snd_una passed the previous rescue).
  *  - SR-8 (bound): the pipe limit. In recovery each segment sent in answer to an ACK, after the
  *    first (one retransmission may be forced, A.5), goes out only while cwnd − pipe ≥ MSS, with
  *    pipe computed as DragonFly does and cwnd (= ssthresh in SACK recovery) replaced by its upper
@@ -57,7 +57,9 @@ function checkSide(conn: ConnTrace, hs: Handshake, side: Side): RuleViolation[] 
     // One TSO unit may run over SACKed data after its start (A.5: SACKed data is skipped where
     // each output iteration begins, C: a unit is cut to whole segments, not at SACK blocks).
     if (!continuesBurst(conn, i)) {
-      found.push(...judgeResend(step, before.sacked, before.inRecovery, ep, side, sh.cfg.rescuesack));
+      // NextSeg's rescue runs with rescuesack or rfc6675, and with smartsack when nothing is SACKed.
+      const rescue = sh.cfg.rescuesack || sh.cfg.rfc6675 || (sh.cfg.smartsack && before.sacked.length === 0);
+      found.push(...judgeResend(step, before.sacked, before.inRecovery, ep, side, rescue));
     }
     // An ACK carrying data also owes an ACK, sent by a normal output within cwnd (TF_ACKNOW).
     const answered = step.cause.kind === 'in' ? sh.stepAt(step.cause.index) : null;
@@ -87,7 +89,7 @@ function judgeResend(
   }
   return [{ rule: 'SR-4', at: step.index,
     message: `${side} retransmits ${step.start} at or above the highest SACKed byte ` +
-      `${high ?? '(none)'} ${rescuesack ? 'after its one rescue retransmission' : 'with rescuesack off'} ` +
+      `${high ?? '(none)'} ${rescuesack ? 'after its one rescue retransmission' : 'with no rescue allowed'} ` +
       `(NextSeg, A.5)` }];
 }
 

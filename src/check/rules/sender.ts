@@ -155,10 +155,13 @@ export class SenderShadow {
     const tiwin = (seg.flags & TH_SYN) !== 0 ? seg.window : seg.window * 2 ** this.hs.shift[this.peer];
     this.rightEdge = seqMax(this.rightEdge, seqAdd(seg.ack, Math.min(tiwin, 2 ** 30)));
     if (!this.established) return this.establish(i, seg, tiwin);
-    if ((seg.flags & TH_SYN) !== 0) {
-      this.dupacks = 0;
+    if ((seg.flags & TH_SYN) !== 0 && !seqLt(seg.seq, this.recv.nxt)) {
+      // A SYN inside the window resets the connection (B.4 step 9).
+      this.dead = true;
       return this.ignoredIn(i);
     }
+    // An old SYN (a repeated SYN|ACK) is trimmed to a plain ACK and processed as one (B.4 step 5):
+    // it can be a duplicate ACK.
     if (this.pawsDrops(seg)) return this.ignoredIn(i);
     this.noteTsRecent(seg);
     if (seqGt(seg.ack, this.max)) {
