@@ -9,8 +9,9 @@
  * The refinement checker replays an implementation's linearizing commits through `modelStep` and
  * compares frames and call results byte for byte; the netisr-conformance checker asks `ownerCpu`.
  * Both are written against docs/UDP-PROFILE.md, which is binding for everything observable.
- * The TCP model (`src/model/tcp`) plugs in behind the same API: the `tcp` part of the state,
- * frames with protocol 6, calls on TCP descriptors, timer inputs and `modelPollAt`.
+ * The TCP model (`src/model/tcp`) sits behind the same API: the `tcp` part of the state, frames
+ * with protocol 6 and ICMP errors, calls on TCP descriptors, timer inputs, rollups and
+ * `modelPollAt` (socket/tcp.ts lends it the host-wide counters).
  */
 import { freeze, produce } from 'immer';
 import type { Draft } from 'immer';
@@ -29,8 +30,13 @@ import { decodePacket } from '../core/codec';
 import { ownerCpu } from './netisr/owner';
 import { callArrives } from './socket/calls';
 import type { DescriptorTable } from './socket/descriptors';
-import { emptyDescriptorTable } from './socket/descriptors';
+import { emptyDescriptorTable, lookupFd } from './socket/descriptors';
 import { settlePending } from './socket/pending';
+import { tcpCallArrives, withTcp } from './socket/tcp';
+import type { TcpHostState } from './tcp';
+import {
+  tcpIcmpArrives, tcpInitial, tcpPollAt, tcpRollup, tcpSegmentArrives, tcpStatus, tcpTimerFires,
+} from './tcp';
 import { udpCtlInput } from './udp/icmp';
 import { udpInput } from './udp/input';
 import type { UdpState } from './udp/state';
@@ -82,8 +88,8 @@ export interface ModelHostState {
   /** UP-9: blocked receives, oldest first. */
   readonly pending: readonly PendingRecv[];
   readonly udp: UdpState;
-  /** Room for the TCP model (CONTRACTS "TCP model"); null until it plugs in. */
-  readonly tcp: null;
+  /** The TCP model's part (CONTRACTS "TCP model"), stepped only through socket/tcp.ts. */
+  readonly tcp: TcpHostState;
 }
 
 /** The step's outputs while they are collected (local to one step, never part of the state). */
@@ -102,7 +108,7 @@ export function initialModelHost(config: HostConfig, addr: IpAddr, seed: number)
     portCursor: EPHEMERAL_FIRST,
     pending: [],
     udp: initialUdpState(),
-    tcp: null,
+    tcp: tcpInitial(config, addr, seed),
   }, true);
 }
 
@@ -115,16 +121,19 @@ export function modelStep(
   const state = produce(s, (d) => {
     switch (input.kind) {
       case 'frame':
-        frameArrives(d, input.bytes, out);
+        frameArrives(d, s.tcp, input.bytes, now, out);
         break;
       case 'call':
-        callArrives(d, input.call, input.phase, out);
+        if (isTcpCall(s, input.call)) tcpCallArrives(d, s.tcp, input.call, now, out);
+        else callArrives(d, input.call, input.phase, out);
         break;
       case 'timer':
-        // TODO(tcp): tcpTimerFires. No UDP state has timers, so there is nothing to fire.
+        // Only TCP has timers (TP-2); one no longer armed or not yet due is a no-op (TP-3).
+        withTcp(d, s.tcp, out, (t, ctx) => tcpTimerFires(t, ctx, input.conn, input.timer, now));
         break;
       case 'rollup':
-        // TODO(tcp): tcpRollup (ACK aggregation). UDP has no end-of-batch work.
+        // TP-22: ACK aggregation. UDP has no end-of-batch work.
+        withTcp(d, s.tcp, out, (t, ctx) => tcpRollup(t, ctx, input.cpu, now));
         break;
       default:
         assertNever(input, 'model input');
@@ -140,7 +149,9 @@ export function modelStep(
  * DEVIATION: no forwarding and no broadcast/multicast reception — a host receives only what is
  * addressed to its one address (UP-1), so UDP-9's destination clause holds trivially.
  */
-function frameArrives(d: Draft<ModelHostState>, bytes: Uint8Array, out: Emitted): void {
+function frameArrives(
+  d: Draft<ModelHostState>, tcp: TcpHostState, bytes: Uint8Array, now: Instant, out: Emitted,
+): void {
   const decoded = decodePacket(bytes);
   if (!decoded.ok) {
     const e = decoded.error;
@@ -155,11 +166,12 @@ function frameArrives(d: Draft<ModelHostState>, bytes: Uint8Array, out: Emitted)
       udpInput(d, ip, body.udp, bytes, out);
       return;
     case 'icmp':
-      // TODO(tcp): ICMP errors quoting TCP go to tcpIcmpArrives.
+      // Each protocol's ctlinput looks only at errors quoting its own segments (UP-12, B.7).
       udpCtlInput(d, body.icmp);
+      withTcp(d, tcp, out, (t, ctx) => tcpIcmpArrives(t, ctx, decoded.value, now));
       return;
     case 'tcp':
-      // TODO(tcp): tcpSegmentArrives. Until the TCP model plugs in, segments are dropped.
+      withTcp(d, tcp, out, (t, ctx) => tcpSegmentArrives(t, ctx, decoded.value, now));
       return;
     default:
       assertNever(body, 'transport');
@@ -174,19 +186,26 @@ export interface ModelDeadline {
 }
 
 export function modelPollAt(s: ModelHostState): ModelDeadline | null {
-  // TODO(tcp): tcpPollAt(s.tcp). Without the TCP part there is no timer: `s.tcp` is null.
-  return s.tcp;
+  return tcpPollAt(s.tcp);
 }
 
-/** UP-14: a UDP socket's status as reports and liveness see it. */
+/** `socket(tcp)` or a call on an open TCP descriptor: the TCP model's (EBADF stays here, UP-4). */
+export function isTcpCall(s: ModelHostState, call: AppCall): boolean {
+  const req = call.req;
+  if (req.op === 'socket') return req.proto === 'tcp';
+  return lookupFd(s.fds, req.fd)?.proto === 'tcp';
+}
+
+/** UP-14 and TCP's own: every socket's status as reports and liveness see it. */
 export function modelStatus(s: ModelHostState): readonly SocketStatus[] {
-  return s.udp.sockets.map((sock) => ({
+  const udp = s.udp.sockets.map((sock) => ({
     key: `udp fd ${sock.fd}`,
     proto: 'udp' as const,
     state: sock.peer !== null
       ? `CONNECTED :${sock.lport} > ${formatEndpoint(sock.peer)}`
       : sock.lport !== null ? `BOUND :${sock.lport}` : 'UNBOUND',
   }));
+  return [...udp, ...tcpStatus(s.tcp)];
 }
 
 /**
@@ -194,7 +213,9 @@ export function modelStatus(s: ModelHostState): readonly SocketStatus[] {
  * model has no threads for the scheduler (`runnable()` is always empty). Each input leaves one
  * `commit` event, on the CPU the netisr model assigns (user-side inputs on the caller's CPU), so
  * the trace reads the same as an implementation host's. The model has no real threads; commits
- * name thread = CPU number.
+ * name thread = CPU number. TP-30: every due timer fires before the next input (a `sndmore` is
+ * due the instant it is armed), and a frame's CPU runs its rollup right after the frame — the
+ * model's netisr batches are one frame long.
  * TODO(seed): HostEnv carries no seed, so the host id seeds the model's own choices (TCP ISNs).
  */
 export function createModelHost(env: HostEnv): Host {
@@ -202,7 +223,7 @@ export function createModelHost(env: HostEnv): Host {
   let txn = 0;
   const apply = (
     input: ModelInput, commitInput: (owner: CpuId | null) => CommitInput, cpuIfUser: CpuId,
-  ): void => {
+  ): CpuId => {
     const owner = ownerCpu(state, input);
     const step = modelStep(state, input, env.now());
     state = step.state;
@@ -215,28 +236,33 @@ export function createModelHost(env: HostEnv): Host {
       linearizes: true, frames, completions: step.outputs.completions.map((c) => c.call),
     });
     for (const c of step.outputs.completions) env.complete(c);
+    return cpu;
+  };
+  const fireDue = (): void => {
+    for (let d = modelPollAt(state); d !== null && d.at <= env.now(); d = modelPollAt(state)) {
+      const { conn, timer } = d;
+      // A timer's owner is its connection's CPU while the connection exists (TP-29).
+      apply({ kind: 'timer', conn, timer }, () => ({ kind: 'timer', conn, timer }), cpuId(0));
+    }
   };
   return {
     env,
     frameArrives(delivery, _frame, bytes) {
+      fireDue();
       // A frame always has an owner CPU (UP-15), so the user-side CPU is never used.
-      apply({ kind: 'frame', bytes }, () => ({ kind: 'frame', delivery }), cpuId(0));
+      const cpu = apply({ kind: 'frame', bytes }, () => ({ kind: 'frame', delivery }), cpuId(0));
+      // A rollup with nothing queued does nothing: leave it out of the trace.
+      if (state.tcp.ackq[cpu]!.length > 0) {
+        apply({ kind: 'rollup', cpu }, () => ({ kind: 'rollup' }), cpu);
+      }
     },
     callIssued(call) {
+      fireDue();
       const commitInput = (owner: CpuId | null): CommitInput =>
         ({ kind: 'call', call: call.id, phase: owner === null ? 'user' : 'proto' });
       apply({ kind: 'call', call }, commitInput, call.cpu);
     },
-    timeAdvanced() {
-      const due = (): ModelDeadline | null => {
-        const d = modelPollAt(state);
-        return d !== null && d.at <= env.now() ? d : null;
-      };
-      for (let d = due(); d !== null; d = due()) {
-        const { conn, timer } = d;
-        apply({ kind: 'timer', conn, timer }, () => ({ kind: 'timer', conn, timer }), cpuId(0));
-      }
-    },
+    timeAdvanced: fireDue,
     nextDeadline: () => modelPollAt(state)?.at ?? null,
     runnable: () => [],
     run(thread) {

@@ -11,11 +11,14 @@
  *     The profile lists every send failure as a check of the call (UP-7), so all of them are
  *     user-side failures here, EISCONN and EADDRNOTAVAIL included;
  *   - recv: always the user side (UP-15);
- *   - listen/accept on UDP (EOPNOTSUPP), `socket(tcp)` while TCP is not modelled, and any call on
- *     a descriptor that is not open (EBADF): refused by the socket layer, the user side;
+ *   - listen/accept on UDP (EOPNOTSUPP) and any call on a descriptor that is not open (EBADF):
+ *     refused by the socket layer, the user side;
+ *   - TCP calls where TP-29 says: `socket` on the caller's CPU, bind/listen on CPU 0, accept on
+ *     the user side, everything else on the socket's owner (the TCP model's `tcpCallOwner`);
  *   - a frame: its flow CPU (UP-13, UP-15); an ICMP error quoting a datagram: the flow CPU of the
  *     quoted datagram (taken on CPU 0, then redispatched);
- *   - a rollup: the CPU it names; a timer: the owner of its TCP connection.
+ *   - a rollup: the CPU it names; a timer: the owner of its TCP connection or syncache entry
+ *     (TP-29) — or, once that is gone, the user side: nothing may linearize it.
  */
 import type { Endpoint } from '../../core/addr';
 import { assert, assertNever, unreachable } from '../../core/assert';
@@ -24,6 +27,7 @@ import { cpuId } from '../../core/ids';
 import type { AppCall } from '../../core/socket';
 import { decodePacket } from '../../core/codec';
 import type { CallPhase, ModelHostState, ModelInput } from '../host';
+import { tcpCallOwner, tcpTimerOwner } from '../tcp';
 import { sendCheck } from '../udp/user';
 import { quotedFlow } from '../udp/icmp';
 import type { UdpSocket } from '../udp/state';
@@ -43,7 +47,9 @@ export function udpSocketOwner(s: ModelHostState, sock: UdpSocket): CpuId {
 export function socketOwner(s: ModelHostState, fd: Fd): CpuId | null {
   const desc = lookupFd(s.fds, fd);
   if (desc === null) return null;
-  assert(desc.proto === 'udp', 'TODO(tcp): TCP sockets are not modelled yet');
+  if (desc.proto === 'tcp') {
+    return s.tcp.sockets.find((so) => so.fd === fd)?.owner ?? unreachable(`TCP fd ${fd} lost`);
+  }
   const sock = findUdpSocket(s.udp, fd);
   assert(sock !== null, `UP-2: open UDP descriptor ${fd} without a socket`);
   return udpSocketOwner(s, sock);
@@ -57,9 +63,10 @@ export function callOwnerCpu(s: ModelHostState, call: AppCall, phase?: CallPhase
   const req = call.req;
   const ncpus = s.config.ncpus;
   assert(call.cpu >= 0 && call.cpu < ncpus, `UP-14: caller CPU ${call.cpu} of ${ncpus}`);
-  if (req.op === 'socket') return req.proto === 'udp' ? call.cpu : null;
+  if (req.op === 'socket') return call.cpu;
   const owner = socketOwner(s, req.fd);
   if (owner === null) return null;
+  if (lookupFd(s.fds, req.fd)?.proto === 'tcp') return tcpCallOwner(s.tcp, call);
   switch (req.op) {
     case 'bind':
     case 'connect':
@@ -113,8 +120,7 @@ export function ownerCpu(s: ModelHostState, input: ModelInput): CpuId | null {
       );
       return input.cpu;
     case 'timer':
-      // TODO(tcp): the owner of the timer's connection, from the TCP model.
-      return unreachable(`timer ${input.timer} of ${input.conn}: this host has no TCP connections`);
+      return tcpTimerOwner(s.tcp, input.conn, input.timer);
     default:
       return assertNever(input, 'model input');
   }

@@ -241,7 +241,6 @@ describe('UP-15: where sends and receives linearize', () => {
   it('UP-4: calls the socket layer refuses linearize on the user side', () => {
     const h = new ModelHarness({ ncpus: N });
     const s = h.socket(3);
-    expect(h.owner(callInput(h, { op: 'socket', proto: 'tcp' }, 3))).toBeNull();
     expect(h.owner(callInput(h, { op: 'listen', fd: s, backlog: 1 }))).toBeNull();
     expect(h.owner(callInput(h, { op: 'accept', fd: s, nonblocking: true }))).toBeNull();
     for (const op of ['close', 'shutdown', 'abort'] as const) {
@@ -257,9 +256,21 @@ describe('rollups and timers', () => {
     expect(() => h.owner({ kind: 'rollup', cpu: cpuId(4) })).toThrow(/rollup on CPU 4/);
   });
 
-  it('a timer input names a TCP connection, which a UDP-only host cannot have', () => {
+  it('TP-29: a timer of a connection the host does not have linearizes nowhere (user side)', () => {
     const h = new ModelHarness({ ncpus: N });
-    expect(() => h.owner({ kind: 'timer', conn: 'x', timer: 'rexmt' })).toThrow(/no TCP/);
+    expect(h.owner({ kind: 'timer', conn: 'x', timer: 'rexmt' })).toBeNull();
+  });
+
+  it('TP-29: socket(tcp) on the caller CPU; bind and listen on CPU 0; accept on the user side', () => {
+    const h = new ModelHarness({ ncpus: N });
+    expect(h.owner(callInput(h, { op: 'socket', proto: 'tcp' }, 3))).toBe(3);
+    const r = h.call({ op: 'socket', proto: 'tcp' }, 3);
+    expect(r.ok).toBe(true);
+    const s = fd(3);
+    expect(h.owner(callInput(h, { op: 'bind', fd: s, port: 80 }, 3))).toBe(0);
+    expect(h.owner(callInput(h, { op: 'listen', fd: s, backlog: 4 }, 3))).toBe(0);
+    expect(h.owner(callInput(h, { op: 'accept', fd: s, nonblocking: true }, 3))).toBeNull();
+    expect(h.owner(callInput(h, { op: 'recv', fd: s, maxBytes: 1, nonblocking: true }, 3))).toBe(3);
   });
 
   it('UP-14: a caller CPU outside the host is a bug in the caller', () => {

@@ -20,10 +20,13 @@ describe('descriptors (UP-2, UP-4)', () => {
     expect(h.socket()).toBe(4);
   });
 
-  it('UP-2: a failed socket() consumes no number (socket(tcp) while TCP is not modelled)', () => {
+  it('UP-2: TCP and UDP sockets share one descriptor numbering', () => {
     const h = new ModelHarness();
-    expect(h.call({ op: 'socket', proto: 'tcp' })).toEqual(fail('EOPNOTSUPP'));
-    expect(h.socket()).toBe(3);
+    expect(h.call({ op: 'socket', proto: 'tcp' })).toEqual({ ok: true, value: { kind: 'fd', fd: 3 } });
+    expect(h.socket()).toBe(4);
+    expect(h.call({ op: 'close', fd: fdOf(3) })).toEqual({ ok: true, value: { kind: 'none' } });
+    expect(h.call({ op: 'close', fd: fdOf(3) })).toEqual(fail('EBADF'));
+    expect(h.call({ op: 'socket', proto: 'tcp' })).toEqual({ ok: true, value: { kind: 'fd', fd: 5 } });
   });
 
   it('UP-4: every call on an unknown descriptor fails EBADF', () => {

@@ -103,7 +103,10 @@ function freezeInput(input: ModelInput): ModelInput {
 
 function invariants(s: ModelHostState): void {
   const open = s.fds.open.map((d) => d.fd);
-  expect(s.udp.sockets.map((x) => x.fd)).toEqual(open); // UP-2: every open descriptor is a UDP socket
+  const udpOpen = s.fds.open.filter((d) => d.proto === 'udp').map((d) => d.fd);
+  expect(s.udp.sockets.map((x) => x.fd)).toEqual(udpOpen); // UP-2: each open UDP fd is a socket
+  const tcpOpen = s.fds.open.filter((d) => d.proto === 'tcp').map((d) => d.fd);
+  for (const f of tcpOpen) expect(s.tcp.sockets.some((x) => x.fd === f)).toBe(true);
   for (const f of open) expect(f).toBeLessThan(s.fds.next);
   const ports = s.udp.sockets.flatMap((x) => (x.lport === null ? [] : [x.lport]));
   expect(new Set(ports).size).toBe(ports.length); // UP-3/UP-5: one socket per port
