@@ -235,8 +235,23 @@ export function createModelHost(env: HostEnv): Host {
       kind: 'commit', host: env.id, cpu, thread: threadId(cpu), txn, input: commitInput(owner),
       linearizes: true, frames, completions: step.outputs.completions.map((c) => c.call),
     });
+    traceStates();
     for (const c of step.outputs.completions) env.complete(c);
     return cpu;
+  };
+  // The connection states, so reports and coverage read a model host as they read an impl host.
+  let states = new Map<string, string>();
+  const traceStates = (): void => {
+    const now = new Map<string, string>();
+    for (const so of state.tcp.sockets) if (so.tcb !== null) now.set(so.tcb.key, so.tcb.state);
+    for (const [conn, to] of now) {
+      const from = states.get(conn) ?? 'CLOSED';
+      if (from !== to) env.trace.emit({ kind: 'state', host: env.id, conn, from, to });
+    }
+    for (const [conn, from] of states) {
+      if (!now.has(conn)) env.trace.emit({ kind: 'state', host: env.id, conn, from, to: 'CLOSED' });
+    }
+    states = now;
   };
   const fireDue = (): void => {
     for (let d = modelPollAt(state); d !== null && d.at <= env.now(); d = modelPollAt(state)) {

@@ -267,7 +267,7 @@ describe('rollups and timers', () => {
     const r = h.call({ op: 'socket', proto: 'tcp' }, 3);
     expect(r.ok).toBe(true);
     const s = fd(3);
-    expect(h.owner(callInput(h, { op: 'bind', fd: s, port: 80 }, 3))).toBe(0);
+    expect(h.owner(callInput(h, { op: 'bind', fd: s, port: port(80) }, 3))).toBe(0);
     expect(h.owner(callInput(h, { op: 'listen', fd: s, backlog: 4 }, 3))).toBe(0);
     expect(h.owner(callInput(h, { op: 'accept', fd: s, nonblocking: true }, 3))).toBeNull();
     expect(h.owner(callInput(h, { op: 'recv', fd: s, maxBytes: 1, nonblocking: true }, 3))).toBe(3);
