@@ -127,11 +127,16 @@ export class World {
       this.advanceHosts();
       if (!this.runInstant()) return { kind: 'step-bound', pending: this.pendingWithThreads() };
       // Nothing is runnable and no event is due now.
-      if (apps.allDone && this.network.inFlight === 0) return { kind: 'quiescent' };
       const next = this.nextInstant();
       // Blocked for good: no frame, wake-up or host timer can ever change anything again.
       if (next === null) return { kind: 'quiescent' };
-      if (next > boundUs) return { kind: 'time-bound', pending: apps.pending() };
+      // Every app is done and nothing is on the wire: the stacks' own timers (a FIN's
+      // retransmission, TIME-WAIT, a delayed ACK) still run until the bound, so connections the
+      // apps closed can finish closing; what is still armed then owes no application anything.
+      if (next > boundUs) {
+        return apps.allDone && this.network.inFlight === 0
+          ? { kind: 'quiescent' } : { kind: 'time-bound', pending: apps.pending() };
+      }
       this.now = Math.max(this.now, next);
     }
   }
